@@ -1,0 +1,33 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "executions")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub script_id: i64,
+    pub script_version_id: i64,
+    pub batch_id: Option<i64>,
+    pub batch_group: Option<i32>,
+    pub status: String,
+    pub exit_code: Option<i64>,
+    #[sea_orm(column_type = "Text")]
+    pub stdout: String,
+    #[sea_orm(column_type = "Text")]
+    pub stderr: String,
+    pub stdout_truncated: bool,
+    pub stderr_truncated: bool,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub error: Option<String>,
+    pub interpreter: String,
+    pub triggered_by: String,
+    pub created_at: ChronoDateTimeUtc,
+    pub started_at: Option<ChronoDateTimeUtc>,
+    pub finished_at: Option<ChronoDateTimeUtc>,
+    pub duration_ms: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

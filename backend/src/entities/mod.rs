@@ -1,0 +1,9 @@
+//! sea-orm entities, one module per table. Behaviour lives with the feature that owns it.
+pub mod audit_log;
+pub mod batch;
+pub mod execution;
+pub mod llm_interaction;
+pub mod script;
+pub mod script_version;
+pub mod session;
+pub mod user;

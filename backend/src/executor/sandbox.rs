@@ -1,0 +1,287 @@
+//! One container's life: the hardened create body, the run directory it mounts, the
+//! supervision from start to exit, and the guard that removes it whatever happens.
+
+use std::collections::HashMap;
+use std::fs::Permissions;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::pin::{pin, Pin};
+use std::time::Duration;
+
+use bollard::container::LogOutput;
+use bollard::errors::Error as BollardError;
+use bollard::models::{
+    ContainerCreateBody, HostConfig, HostConfigLogConfig, Mount, MountType, ResourcesUlimits,
+};
+use bollard::query_parameters::{
+    AttachContainerOptionsBuilder, RemoveContainerOptionsBuilder, WaitContainerOptionsBuilder,
+};
+use bollard::Docker;
+use chrono::{DateTime, Utc};
+use futures::{Stream, StreamExt};
+use tempfile::TempDir;
+use tokio::sync::OwnedSemaphorePermit;
+use tokio::time::Instant;
+
+use super::capture::CappedOutput;
+use super::ExecutorConfig;
+
+/// Carried by every container we create, so that a restart can sweep what a crash left.
+pub(super) const MANAGED_LABEL: &str = "ved.managed";
+const EXECUTION_LABEL: &str = "ved.execution";
+const MOUNT_POINT: &str = "/runner";
+
+/// How long a killed container gets to flush its last output and report its exit.
+const KILL_GRACE: Duration = Duration::from_secs(5);
+
+pub(super) fn container_body(
+    config: &ExecutorConfig,
+    run_dir: &Path,
+    execution_id: Option<i64>,
+) -> ContainerCreateBody {
+    let mut labels = HashMap::from([(MANAGED_LABEL.to_owned(), "1".to_owned())]);
+    if let Some(id) = execution_id {
+        labels.insert(EXECUTION_LABEL.to_owned(), id.to_string());
+    }
+    let ulimit = |name: &str, limit: i64| ResourcesUlimits {
+        name: Some(name.to_owned()),
+        soft: Some(limit),
+        hard: Some(limit),
+    };
+    let host_config = HostConfig {
+        // Both: the mode removes the interfaces, the flag also skips network set-up,
+        // which halves the start time.
+        network_mode: Some("none".to_owned()),
+        memory: Some(config.memory_bytes),
+        // Equal to memory: no swap, so a hungry script hits the OOM killer, not the disk.
+        memory_swap: Some(config.memory_bytes),
+        nano_cpus: Some(config.nano_cpus),
+        pids_limit: Some(config.pids_limit),
+        readonly_rootfs: Some(true),
+        tmpfs: Some(HashMap::from([(
+            "/tmp".to_owned(),
+            format!("rw,noexec,nosuid,nodev,size={}", config.tmpfs_size_bytes),
+        )])),
+        cap_drop: Some(vec!["ALL".to_owned()]),
+        security_opt: Some(vec!["no-new-privileges".to_owned()]),
+        ipc_mode: Some("none".to_owned()),
+        // A real PID 1 reaps orphans and ends every process when the script exits.
+        init: Some(true),
+        ulimits: Some(vec![ulimit("nofile", config.nofile), ulimit("fsize", config.fsize_bytes)]),
+        // We read output through attach; the engine's own copy only needs to stay small.
+        log_config: Some(HostConfigLogConfig {
+            typ: Some("json-file".to_owned()),
+            config: Some(HashMap::from([
+                ("max-size".to_owned(), "1m".to_owned()),
+                ("max-file".to_owned(), "1".to_owned()),
+            ])),
+        }),
+        // A bind mount, because a read-only root refuses `upload_to_container`.
+        mounts: Some(vec![Mount {
+            typ: Some(MountType::BIND),
+            source: Some(run_dir.to_string_lossy().into_owned()),
+            target: Some(MOUNT_POINT.to_owned()),
+            read_only: Some(true),
+            ..Default::default()
+        }]),
+        ..Default::default()
+    };
+    ContainerCreateBody {
+        image: Some(config.image.clone()),
+        entrypoint: Some(vec![
+            "python".to_owned(),
+            format!("{MOUNT_POINT}/script.py"),
+            format!("{MOUNT_POINT}/input"),
+        ]),
+        user: Some("65534:65534".to_owned()),
+        working_dir: Some("/tmp".to_owned()),
+        env: Some(
+            [
+                "HOME=/tmp",
+                "MPLCONFIGDIR=/tmp",
+                "PYTHONUTF8=1",
+                // Output printed before a timeout kill must not die in a buffer.
+                "PYTHONUNBUFFERED=1",
+                "PYTHONDONTWRITEBYTECODE=1",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+        ),
+        network_disabled: Some(true),
+        attach_stdout: Some(true),
+        attach_stderr: Some(true),
+        tty: Some(false),
+        labels: Some(labels),
+        host_config: Some(host_config),
+        ..Default::default()
+    }
+}
+
+/// Writes the script and its input into a fresh directory under `root`. The container
+/// runs as uid 65534, which owns nothing on the host, so everything is world-readable.
+pub(super) fn prepare_run_dir(root: &Path, script: &str, input: &[u8]) -> std::io::Result<TempDir> {
+    std::fs::create_dir_all(root)?;
+    let dir = tempfile::Builder::new().prefix("run-").tempdir_in(root)?;
+    for (name, content) in [("script.py", script.as_bytes()), ("input", input)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content)?;
+        std::fs::set_permissions(&path, Permissions::from_mode(0o644))?;
+    }
+    std::fs::set_permissions(dir.path(), Permissions::from_mode(0o755))?;
+    Ok(dir)
+}
+
+/// Owns a created container and removes it when the run ends, is dropped midway or
+/// fails. It also holds the run's concurrency slot and directory, released only once the
+/// container is gone, so the bound counts containers that exist.
+pub(super) struct ContainerGuard {
+    docker: Docker,
+    id: Option<String>,
+    slot: Option<OwnedSemaphorePermit>,
+    run_dir: Option<TempDir>,
+}
+
+impl ContainerGuard {
+    pub(super) fn new(docker: Docker, id: String, slot: OwnedSemaphorePermit, run_dir: TempDir) -> Self {
+        Self { docker, id: Some(id), slot: Some(slot), run_dir: Some(run_dir) }
+    }
+
+    pub(super) fn id(&self) -> &str {
+        self.id.as_deref().unwrap_or_default()
+    }
+
+    pub(super) async fn remove(mut self) {
+        if let Some(id) = self.id.take() {
+            if let Err(e) = remove_container(&self.docker, &id).await {
+                tracing::warn!(container = %id, error = %e, "could not remove a run's container");
+            }
+        }
+    }
+}
+
+impl Drop for ContainerGuard {
+    fn drop(&mut self) {
+        let Some(id) = self.id.take() else { return };
+        let docker = self.docker.clone();
+        let slot = self.slot.take();
+        let run_dir = self.run_dir.take();
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if let Err(e) = remove_container(&docker, &id).await {
+                        tracing::warn!(container = %id, error = %e, "could not remove an abandoned run's container");
+                    }
+                    drop((slot, run_dir));
+                });
+            }
+            Err(_) => {
+                tracing::warn!(container = %id, "no runtime left to remove a run's container; the next start sweeps it");
+            }
+        }
+    }
+}
+
+pub(super) async fn remove_container(docker: &Docker, id: &str) -> Result<(), BollardError> {
+    let options = RemoveContainerOptionsBuilder::default().force(true).build();
+    match docker.remove_container(id, Some(options)).await {
+        Err(BollardError::DockerResponseServerError { status_code: 404, .. }) => Ok(()),
+        other => other,
+    }
+}
+
+/// How a started container ended.
+pub(super) struct Exited {
+    pub(super) timed_out: bool,
+    pub(super) oom_killed: bool,
+    pub(super) exit_code: Option<i64>,
+    pub(super) started_at: DateTime<Utc>,
+    pub(super) ran_for: Duration,
+}
+
+/// Starts the container and follows it to its exit, killing it at the deadline. Output
+/// goes into the caller's buffers so that it survives an engine failure midway.
+pub(super) async fn supervise(
+    docker: &Docker,
+    id: &str,
+    timeout: Duration,
+    stdout: &mut CappedOutput,
+    stderr: &mut CappedOutput,
+) -> Result<Exited, BollardError> {
+    // Attached before start, so not a byte printed at start-up is missed.
+    let options = AttachContainerOptionsBuilder::default()
+        .stdout(true)
+        .stderr(true)
+        .stream(true)
+        .logs(true)
+        .build();
+    let mut output = docker.attach_container(id, Some(options)).await?.output;
+
+    let started_at = Utc::now();
+    let clock = Instant::now();
+    docker.start_container(id, None).await?;
+    let deadline = clock + timeout;
+
+    let followed = tokio::time::timeout_at(deadline, async {
+        copy_output(&mut output, stdout, stderr).await?;
+        wait_for_exit(docker, id).await
+    })
+    .await;
+    let timed_out = match followed {
+        Ok(result) => {
+            result?;
+            false
+        }
+        Err(_) => {
+            match docker.kill_container(id, None).await {
+                // 409: it exited on its own at the deadline; it still had its time.
+                Ok(()) | Err(BollardError::DockerResponseServerError { status_code: 409, .. }) => {}
+                Err(e) => return Err(e),
+            }
+            let _ = tokio::time::timeout(KILL_GRACE, async {
+                copy_output(&mut output, stdout, stderr).await?;
+                wait_for_exit(docker, id).await
+            })
+            .await;
+            true
+        }
+    };
+    let ran_for = clock.elapsed();
+
+    let state = docker.inspect_container(id, None).await?.state.unwrap_or_default();
+    Ok(Exited {
+        timed_out,
+        oom_killed: state.oom_killed.unwrap_or(false),
+        exit_code: state.exit_code,
+        started_at,
+        ran_for,
+    })
+}
+
+type OutputStream = Pin<Box<dyn Stream<Item = Result<LogOutput, BollardError>> + Send>>;
+
+/// Reads until the container closes its streams. Past the cap, bytes are read and
+/// dropped, so the script keeps running and its own exit status stands.
+async fn copy_output(
+    output: &mut OutputStream,
+    stdout: &mut CappedOutput,
+    stderr: &mut CappedOutput,
+) -> Result<(), BollardError> {
+    while let Some(frame) = output.next().await {
+        match frame? {
+            LogOutput::StdOut { message } | LogOutput::Console { message } => stdout.push(&message),
+            LogOutput::StdErr { message } => stderr.push(&message),
+            LogOutput::StdIn { .. } => {}
+        }
+    }
+    Ok(())
+}
+
+async fn wait_for_exit(docker: &Docker, id: &str) -> Result<(), BollardError> {
+    let options = WaitContainerOptionsBuilder::default().condition("not-running").build();
+    let mut waiting = pin!(docker.wait_container(id, Some(options)));
+    match waiting.next().await {
+        // bollard reports a non-zero exit as an error; the code is read from inspect.
+        Some(Ok(_)) | Some(Err(BollardError::DockerContainerWaitError { .. })) | None => Ok(()),
+        Some(Err(e)) => Err(e),
+    }
+}

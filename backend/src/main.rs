@@ -1,0 +1,98 @@
+//! The `ved` command: serve the app, print the OpenAPI document, manage users.
+use std::io::BufRead;
+
+use clap::{Parser, Subcommand};
+use ved::{
+    auth::users::{self, Role},
+    config::Config,
+    server::Application,
+};
+
+#[derive(Parser)]
+#[command(name = "ved", version, about = "code.ved: write, version and run Python scripts")]
+struct Cli {
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, global = true, env = "VED_LOG_JSON")]
+    json_logs: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app and API (the default).
+    Serve,
+    /// Print the OpenAPI document as YAML.
+    Openapi,
+    /// Manage accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        name: String,
+        #[arg(long, value_enum, default_value = "viewer")]
+        role: Role,
+    },
+    /// Change a user's password, read from standard input.
+    Passwd { name: String },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_tracing(cli.json_logs);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(Config::from_env()?).await?;
+            app.run_until_stopped().await
+        }
+        Command::Openapi => {
+            print!("{}", ved::openapi::yaml()?);
+            Ok(())
+        }
+        Command::Users { command } => manage_users(command).await,
+    }
+}
+
+async fn manage_users(command: UsersCommand) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    let db = ved::db::connect(&config.database_url).await?;
+    match command {
+        UsersCommand::Add { name, role } => {
+            let password = read_password()?;
+            users::add_user(&db, &name, &password, role).await?;
+            println!("added {name} ({role:?})");
+        }
+        UsersCommand::Passwd { name } => {
+            let password = read_password()?;
+            users::change_password(&db, &name, &password).await?;
+            println!("changed the password of {name}");
+        }
+    }
+    Ok(())
+}
+
+/// From standard input, never argv: arguments are visible to every user in `ps`.
+fn read_password() -> anyhow::Result<String> {
+    eprintln!("password (one line on standard input):");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

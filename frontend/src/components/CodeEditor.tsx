@@ -1,0 +1,185 @@
+import Editor, { type OnMount } from '@monaco-editor/react';
+import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
+import { monaco } from '../monaco/setup';
+import { MarkerSeverity, type LanguageService, type Marker } from '../services/LanguageService';
+
+type CodeEditorInstance = Parameters<OnMount>[0];
+type TextModel = NonNullable<ReturnType<CodeEditorInstance['getModel']>>;
+
+export interface DiagnosticsSummary {
+  errors: number;
+  warnings: number;
+  infos: number;
+  /** The model version these counts are for. */
+  pending: boolean;
+}
+
+export interface CodeEditorHandle {
+  /** The selected text ('' when the selection is empty). */
+  getSelectedText(): string;
+  /** Replaces the selection, or the whole script when nothing is selected (one undo step). */
+  insert(code: string): 'selection' | 'document';
+  focus(): void;
+}
+
+export interface CodeEditorProps {
+  /** Model URI; a different path is a different model with its own undo history. */
+  path: string;
+  value: string;
+  readOnly: boolean;
+  onChange?: (value: string) => void;
+  onSelectionChange?: (selectedLines: number) => void;
+  onSave?: () => void;
+  onRun?: () => void;
+  /** Check this model with the language service (off for read-only old versions). */
+  languageService?: LanguageService | null;
+  onDiagnostics?: (summary: DiagnosticsSummary) => void;
+  handleRef?: Ref<CodeEditorHandle>;
+}
+
+const DEBOUNCE_MS = 250;
+
+function summarize(markers: readonly Pick<Marker, 'severity'>[] | readonly { severity: number }[]): Omit<DiagnosticsSummary, 'pending'> {
+  let errors = 0;
+  let warnings = 0;
+  let infos = 0;
+  for (const m of markers) {
+    if (m.severity === MarkerSeverity.Error) errors++;
+    else if (m.severity === MarkerSeverity.Warning) warnings++;
+    else if (m.severity === MarkerSeverity.Info) infos++;
+  }
+  return { errors, warnings, infos };
+}
+
+export default function CodeEditor({
+  path,
+  value,
+  readOnly,
+  onChange,
+  onSelectionChange,
+  onSave,
+  onRun,
+  languageService,
+  onDiagnostics,
+  handleRef,
+}: CodeEditorProps) {
+  const [editor, setEditor] = useState<CodeEditorInstance | null>(null);
+  const [model, setModel] = useState<TextModel | null>(null);
+  // Latest callbacks for Monaco commands registered once at mount.
+  const callbacks = useRef({ onSave, onRun, onSelectionChange, onDiagnostics });
+  useEffect(() => {
+    callbacks.current = { onSave, onRun, onSelectionChange, onDiagnostics };
+  });
+
+  const handleMount: OnMount = (instance) => {
+    instance.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => callbacks.current.onSave?.());
+    instance.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => callbacks.current.onRun?.());
+    instance.onDidChangeModel(() => setModel(instance.getModel()));
+    instance.onDidChangeCursorSelection(({ selection }) => {
+      const lines = selection.isEmpty() ? 0 : selection.endLineNumber - selection.startLineNumber + 1;
+      callbacks.current.onSelectionChange?.(lines);
+    });
+    setEditor(instance);
+    setModel(instance.getModel());
+    instance.focus();
+  };
+
+  useImperativeHandle(
+    handleRef,
+    () => ({
+      getSelectedText() {
+        const selection = editor?.getSelection();
+        const current = editor?.getModel();
+        if (!selection || !current || selection.isEmpty()) return '';
+        return current.getValueInRange(selection);
+      },
+      insert(code: string) {
+        const current = editor?.getModel();
+        const selection = editor?.getSelection();
+        if (!editor || !current) return 'document';
+        const useSelection = !!selection && !selection.isEmpty();
+        const range = useSelection ? selection : current.getFullModelRange();
+        editor.pushUndoStop();
+        editor.executeEdits('llm-insert', [{ range, text: code, forceMoveMarkers: true }]);
+        editor.pushUndoStop();
+        editor.focus();
+        return useSelection ? 'selection' : 'document';
+      },
+      focus() {
+        editor?.focus();
+      },
+    }),
+    [editor],
+  );
+
+  // Diagnostics: check on open and shortly after each change.
+  useEffect(() => {
+    if (!model || !languageService) return;
+    let disposed = false;
+    let timer: number | undefined;
+    let applied = 0;
+    const owner = languageService.name;
+
+    const check = () => {
+      if (model.isDisposed()) return;
+      const version = model.getVersionId();
+      callbacks.current.onDiagnostics?.({ ...summarize(monaco.editor.getModelMarkers({ resource: model.uri, owner })), pending: true });
+      languageService.getDiagnostics(model).then(
+        (markers) => {
+          if (disposed || model.isDisposed() || version < applied) return;
+          applied = version;
+          monaco.editor.setModelMarkers(model, owner, markers);
+          callbacks.current.onDiagnostics?.({
+            ...summarize(markers),
+            pending: model.getVersionId() !== version,
+          });
+        },
+        (err: unknown) => console.warn('diagnostics failed', err),
+      );
+    };
+
+    check();
+    const subscription = model.onDidChangeContent(() => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(check, DEBOUNCE_MS);
+    });
+    return () => {
+      disposed = true;
+      window.clearTimeout(timer);
+      subscription.dispose();
+      languageService.closeModel(model);
+      if (!model.isDisposed()) monaco.editor.setModelMarkers(model, owner, []);
+    };
+  }, [model, languageService]);
+
+  return (
+    <Editor
+      path={path}
+      value={value}
+      language="python"
+      theme="vs-dark"
+      onMount={handleMount}
+      onChange={(next) => onChange?.(next ?? '')}
+      loading={<div className="editor-loading">Starting the editor…</div>}
+      options={{
+        readOnly,
+        domReadOnly: readOnly,
+        readOnlyMessage: { value: 'This is read-only.' },
+        automaticLayout: true,
+        fontSize: 14,
+        fontFamily: "'JetBrains Mono', 'Fira Code', ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace",
+        minimap: { enabled: false },
+        scrollBeyondLastLine: false,
+        tabSize: 4,
+        insertSpaces: true,
+        detectIndentation: false,
+        renderWhitespace: 'selection',
+        fixedOverflowWidgets: true,
+        smoothScrolling: true,
+        padding: { top: 8 },
+        rulers: [100],
+        'semanticHighlighting.enabled': false,
+      }}
+    />
+  );
+}

@@ -1,0 +1,109 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useLocation, useNavigate, useSearchParams } from 'react-router';
+import { ApiError, errorMessage } from '../api';
+import { Spinner } from '../components/Spinner';
+import { useAuth } from '../hooks/useAuth';
+
+/** Only same-app paths are followed after login (never another origin). */
+export function safeNext(next: string | null): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/login')) return '/';
+  return next;
+}
+
+function loginError(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.status === 401) return 'Wrong username or password.';
+    if (err.status === 429) return `Too many attempts. ${err.detail}`;
+  }
+  return errorMessage(err);
+}
+
+export function LoginPage() {
+  const { login, logout, status, user } = useAuth();
+  const [params] = useSearchParams();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const loggingOut = (location.state as { logout?: boolean } | null)?.logout === true;
+  const didLogout = useRef(false);
+  const next = safeNext(params.get('next'));
+
+  useEffect(() => {
+    if (loggingOut && !didLogout.current) {
+      didLogout.current = true;
+      void logout().catch(() => undefined);
+    }
+  }, [loggingOut, logout]);
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    if (!username || !password) {
+      setError('Enter your username and password.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await login(username.trim(), password);
+      void navigate(next, { replace: true });
+    } catch (err) {
+      setError(loginError(err));
+      setPassword('');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main className="login-page">
+      <form className="login-card" onSubmit={onSubmit} noValidate aria-label="Log in">
+        <h1 className="login-title">
+          <span className="brand-mark" aria-hidden>
+            {'</>'}
+          </span>
+          code<span className="brand-dot">.</span>ved
+        </h1>
+        <p className="muted">Write, version and run Python scripts with your team.</p>
+        {status === 'authenticated' && user && !loggingOut && (
+          <p className="notice">
+            Signed in as <strong>{user.username}</strong>.{' '}
+            <button type="button" className="link-button" onClick={() => void navigate(next)}>
+              Continue
+            </button>
+          </p>
+        )}
+        <label className="field">
+          <span>Username</span>
+          <input
+            name="username"
+            autoComplete="username"
+            autoFocus
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+          />
+        </label>
+        <label className="field">
+          <span>Password</span>
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="button button-primary button-wide" disabled={busy}>
+          {busy ? <Spinner label="Logging in" /> : null} Log in
+        </button>
+      </form>
+    </main>
+  );
+}

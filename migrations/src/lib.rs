@@ -1,0 +1,40 @@
+//! Every schema change of code.ved is one migration file here; the server applies them at
+//! start. Only portable column types are used so that PostgreSQL can follow SQLite.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_create_users;
+mod m20261121_000002_create_sessions;
+mod m20261121_000003_create_scripts;
+mod m20261121_000004_create_script_versions;
+mod m20261121_000005_create_batches;
+mod m20261121_000006_create_executions;
+mod m20261121_000007_create_llm_interactions;
+mod m20261121_000008_create_audit_log;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_create_users::Migration),
+            Box::new(m20261121_000002_create_sessions::Migration),
+            Box::new(m20261121_000003_create_scripts::Migration),
+            Box::new(m20261121_000004_create_script_versions::Migration),
+            Box::new(m20261121_000005_create_batches::Migration),
+            Box::new(m20261121_000006_create_executions::Migration),
+            Box::new(m20261121_000007_create_llm_interactions::Migration),
+            Box::new(m20261121_000008_create_audit_log::Migration),
+        ]
+    }
+}
+
+/// A 64-bit auto-increment primary key on every backend (`pk_auto` is 32-bit on PostgreSQL).
+fn id_column<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name)
+        .big_integer()
+        .not_null()
+        .auto_increment()
+        .primary_key()
+        .to_owned()
+}

@@ -1,0 +1,266 @@
+//! Starts the real `ved` binary on a random port with its own data directory, and talks
+//! HTTP to it with a cookie-keeping client, as a browser or a program would.
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The binary under test: `VED_BIN`, else the workspace's debug build.
+pub fn ved_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("VED_BIN") {
+        return path.into();
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let binary = target.join("debug/ved");
+    assert!(
+        binary.is_file(),
+        "{} is missing: build it first with `cargo build -p ved` (make test does)",
+        binary.display()
+    );
+    binary
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("repo root")
+}
+
+pub struct TestApp {
+    pub base_url: String,
+    data_dir: TempDir,
+    env: Vec<(String, String)>,
+    child: Option<Child>,
+    log_path: PathBuf,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// `env` overrides the test defaults (e.g. `("VED_LLM_BASE_URL", ...)`).
+    pub async fn spawn_with(env: &[(&str, &str)]) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let log_path = data_dir.path().join("server.log");
+        let mut app = Self { base_url: String::new(), data_dir, env, child: None, log_path };
+        app.start().await;
+        app
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    pub fn scripts_repo(&self) -> PathBuf {
+        self.data_dir.path().join("scripts_repo")
+    }
+
+    async fn start(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log_path)
+            .expect("log file");
+        let before = std::fs::metadata(&self.log_path).map(|m| m.len()).unwrap_or(0);
+        let root = repo_root();
+        let mut command = Command::new(ved_binary());
+        command
+            .arg("serve")
+            .current_dir(self.data_dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "info,tower_http=debug")
+            .env("VED_BIND", "127.0.0.1:0")
+            .env("VED_DATABASE_URL", format!("sqlite://{}/ved.db", self.data_dir.path().display()))
+            .env("VED_SCRIPTS_REPO", self.scripts_repo())
+            .env("VED_FRONTEND_DIR", root.join("frontend/dist"))
+            .env("VED_STOP_WORDS_FILE", root.join("config/stop_words.txt"))
+            .env("VED_RUNNER_IMAGE", std::env::var("VED_RUNNER_IMAGE").unwrap_or("ved-runner:latest".into()))
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log handle"))
+            .stderr(log);
+        self.child = Some(command.spawn().expect("start the ved binary"));
+        self.base_url = self.wait_for_address(before).await;
+    }
+
+    async fn wait_for_address(&mut self, log_offset: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let logs = self.logs();
+            let fresh = logs.get(log_offset as usize..).unwrap_or_default();
+            if let Some(rest) = fresh.split("listening on http://").nth(1) {
+                let addr: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+                return format!("http://{addr}");
+            }
+            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+                panic!("ved exited with {status} before listening:\n{fresh}");
+            }
+            assert!(Instant::now() < deadline, "ved did not start within 60 s:\n{fresh}");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// SIGTERM, as a service manager would stop it; waits for the exit.
+    pub async fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while child.try_wait().ok().flatten().is_none() {
+                if Instant::now() > deadline {
+                    let _ = child.kill();
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
+
+    /// SIGKILL: the server gets no chance to clean up.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        self.start().await;
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base_url)
+    }
+
+    pub async fn login_as(&self, username: &str, password: &str) -> Client {
+        let client = self.client();
+        let response = client.login(username, password).await;
+        assert_eq!(response.status, StatusCode::OK, "login as {username}: {}", response.body);
+        client
+    }
+
+    pub async fn editor(&self) -> Client {
+        self.login_as("ed1", "1editor").await
+    }
+
+    pub async fn viewer(&self) -> Client {
+        self.login_as("mo1", "2viewer").await
+    }
+
+    /// Runs `ved` with arguments against this app's database (e.g. `users add`).
+    pub fn run_cli(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        use std::io::Write;
+        let mut child = Command::new(ved_binary())
+            .args(args)
+            .current_dir(self.data_dir.path())
+            .env("NO_COLOR", "1")
+            .env("VED_DATABASE_URL", format!("sqlite://{}/ved.db", self.data_dir.path().display()))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run ved");
+        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+        child.wait_with_output().expect("ved output")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// An HTTP client with its own cookie jar (one browser).
+#[derive(Clone)]
+pub struct Client {
+    base_url: String,
+    http: reqwest::Client,
+}
+
+#[derive(Debug)]
+pub struct ApiResponse {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl ApiResponse {
+    pub fn detail(&self) -> &str {
+        self.body["detail"].as_str().unwrap_or_default()
+    }
+}
+
+impl Client {
+    pub fn new(base_url: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .timeout(Duration::from_secs(120))
+            .build()
+            .expect("client");
+        Self { base_url: base_url.to_owned(), http }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub fn raw(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> ApiResponse {
+        let response = request.send().await.expect("request reached the server");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        ApiResponse { status, headers, body, text }
+    }
+
+    pub async fn request(&self, method: Method, path: &str, body: Option<&Value>) -> ApiResponse {
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        self.send(request).await
+    }
+
+    pub async fn get(&self, path: &str) -> ApiResponse {
+        self.request(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> ApiResponse {
+        self.request(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn post_empty(&self, path: &str) -> ApiResponse {
+        self.request(Method::POST, path, None).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> ApiResponse {
+        self.request(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> ApiResponse {
+        self.request(Method::DELETE, path, None).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> ApiResponse {
+        self.post("/api/auth/login", &serde_json::json!({"username": username, "password": password}))
+            .await
+    }
+}

@@ -1,0 +1,4 @@
+//! Test support for code.ved: the harness that runs the real `ved` binary, and a fake
+//! OpenAI-compatible upstream. Never depends on the `ved` crate itself.
+pub mod fake_llm;
+pub mod harness;

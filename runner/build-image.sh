@@ -54,6 +54,8 @@ build_offline() {
 
     rootfs="$(mktemp -d "${TMPDIR:-/tmp}/ved-runner-rootfs.XXXXXX")"
     trap 'rm -rf "$rootfs"' EXIT
+    # mktemp makes it 0700; it becomes the image's "/" and apt's _apt user reads below it.
+    chmod 0755 "$rootfs"
 
     # Two steps, because debootstrap resolves "a | b" dependencies to "a" even when "b" is
     # listed: python3-fonttools' "python3-scipy | python3-munkres" alone would pull scipy,
@@ -80,7 +82,8 @@ build_offline() {
         -c 'USER 65534:65534' \
         -c 'WORKDIR /tmp' \
         -c 'ENTRYPOINT ["python3"]' \
-        - "$image" >&2
+        - "$image" >&2 \
+        || die "docker import failed"
 }
 
 case "${VED_RUNNER_BUILD:-auto}" in
@@ -88,7 +91,10 @@ case "${VED_RUNNER_BUILD:-auto}" in
     offline) build_offline ;;
     auto)
         if registry_reachable; then
-            build_online || { say "docker build failed; trying the offline build"; build_offline; }
+            if ! build_online; then
+                say "docker build failed; trying the offline build"
+                build_offline
+            fi
         else
             say "no container registry reachable; using the offline build"
             build_offline

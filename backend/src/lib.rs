@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod executions;
 pub mod executor;
 pub mod extract;
 pub mod frontend;
@@ -14,6 +15,7 @@ pub mod health;
 pub mod llm;
 pub mod middleware;
 pub mod openapi;
+pub mod scripts;
 pub mod secret;
 pub mod server;
 
@@ -38,6 +40,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub login_throttle: Arc<auth::throttle::LoginThrottle>,
+    pub git: git_store::GitStore,
+    pub script_locks: scripts::locks::ScriptLocks,
 }
 
 /// Every API route, with its OpenAPI description.
@@ -45,6 +49,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(auth::router())
         .merge(health::router())
+        .merge(scripts::router())
 }
 
 pub fn build_app(state: AppState) -> Router {

@@ -19,6 +19,7 @@ use utoipa::{
     tags(
         (name = "auth", description = "Log in and out"),
         (name = "system", description = "Health"),
+        (name = "scripts", description = "The versioned script catalog"),
     )
 )]
 pub struct ApiDoc;

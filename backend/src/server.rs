@@ -8,7 +8,8 @@ use crate::{
     auth::{session_store::DbSessionStore, throttle::LoginThrottle, users},
     build_app,
     config::Config,
-    AppState,
+    git_store::GitStore,
+    scripts, AppState,
 };
 
 pub struct Application {
@@ -21,9 +22,17 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let db = crate::db::connect(&config.database_url).await?;
         users::ensure_default_users(&db).await?;
+        let repo_path = config.scripts_repo.clone();
+        let git = tokio::task::spawn_blocking(move || GitStore::open_or_init(repo_path)).await??;
+        let missing = scripts::catalog::verify_commits(&db, &git).await?;
+        if missing > 0 {
+            tracing::error!(missing, "the database names commits the scripts repository lacks: restore the repository from a backup");
+        }
         let listener = TcpListener::bind(&config.bind).await?;
         let state = AppState {
             db,
+            git,
+            script_locks: Default::default(),
             login_throttle: Arc::new(LoginThrottle::new(config.login.clone())),
             config: Arc::new(config),
         };

@@ -20,6 +20,7 @@ impl MigrationTrait for Migration {
                     .col(id_column(Executions::Id))
                     .col(big_integer(Executions::ScriptId))
                     .col(big_integer(Executions::ScriptVersionId))
+                    .col(string(Executions::VersionLabel))
                     .col(big_integer_null(Executions::BatchId))
                     .col(integer_null(Executions::BatchGroup))
                     .col(string(Executions::Status))
@@ -76,6 +77,7 @@ enum Executions {
     Id,
     ScriptId,
     ScriptVersionId,
+    VersionLabel,
     BatchId,
     BatchGroup,
     Status,

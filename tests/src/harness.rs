@@ -264,3 +264,50 @@ impl Client {
             .await
     }
 }
+
+/// Runs the real `git` against a bare repository and returns its stdout; `Err(stderr)` when
+/// git fails (e.g. `git show prod:5.py` for a file that is not there).
+pub fn git(repo: &Path, args: &[&str]) -> Result<String, String> {
+    let output = Command::new("git")
+        .arg(format!("--git-dir={}", repo.display()))
+        .args(args)
+        .output()
+        .expect("git is installed");
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+/// Reads the app's SQLite file with the `sqlite3` command, as an operator would.
+pub fn db_rows(app: &TestApp, sql: &str) -> Vec<String> {
+    let output = Command::new("sqlite3")
+        .arg(app.data_dir().join("ved.db"))
+        .arg(sql)
+        .output()
+        .expect("sqlite3 is installed");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect()
+}
+
+impl Client {
+    /// Creates a script and returns its detail; panics with the server's answer otherwise.
+    pub async fn create_script(&self, content: &str, test_data: &str) -> Value {
+        let answer = self.post("/api/scripts", &serde_json::json!({"content": content, "test_data": test_data})).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "create: {}", answer.text);
+        answer.body
+    }
+
+    pub async fn save_script(&self, id: i64, content: &str) -> Value {
+        let answer = self.put(&format!("/api/scripts/{id}"), &serde_json::json!({"content": content})).await;
+        assert_eq!(answer.status, StatusCode::OK, "save: {}", answer.text);
+        answer.body
+    }
+
+    pub async fn merge_script(&self, id: i64) -> Value {
+        let answer = self.post_empty(&format!("/api/scripts/{id}/merge")).await;
+        assert_eq!(answer.status, StatusCode::OK, "merge: {}", answer.text);
+        answer.body
+    }
+}

@@ -7,6 +7,7 @@ pub struct Model {
     pub id: i64,
     pub script_id: i64,
     pub script_version_id: i64,
+    pub version_label: String,
     pub batch_id: Option<i64>,
     pub batch_group: Option<i32>,
     pub status: String,

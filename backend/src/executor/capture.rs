@@ -8,7 +8,11 @@ pub(super) struct CappedOutput {
 
 impl CappedOutput {
     pub(super) fn new(cap: usize) -> Self {
-        Self { bytes: Vec::new(), cap, truncated: false }
+        Self {
+            bytes: Vec::new(),
+            cap,
+            truncated: false,
+        }
     }
 
     pub(super) fn push(&mut self, chunk: &[u8]) {
@@ -16,13 +20,17 @@ impl CappedOutput {
         if chunk.len() > room {
             self.truncated = true;
         }
-        self.bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        self.bytes
+            .extend_from_slice(&chunk[..chunk.len().min(room)]);
     }
 
     /// The text and whether bytes were dropped. Scripts may print anything, so invalid
     /// UTF-8 becomes U+FFFD rather than an error.
     pub(super) fn finish(self) -> (String, bool) {
-        (String::from_utf8_lossy(&self.bytes).into_owned(), self.truncated)
+        (
+            String::from_utf8_lossy(&self.bytes).into_owned(),
+            self.truncated,
+        )
     }
 }
 

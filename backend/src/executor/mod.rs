@@ -225,9 +225,10 @@ impl DockerRunner {
                 let name = probe.stdout.trim();
                 if probe.status != RunStatus::Succeeded || name.is_empty() {
                     return Err(ExecutorError::Engine(format!(
-                        "the runner image `{}` could not report its Python ({}): {}",
+                        "the runner image `{}` could not report its Python ({}, exit code {:?}): {}",
                         self.inner.config.image,
                         probe.status.as_str(),
+                        probe.exit_code,
                         probe.error.as_deref().unwrap_or(probe.stderr.trim()),
                     )));
                 }
@@ -240,14 +241,19 @@ impl DockerRunner {
     /// Runs one script to its end in a fresh container; waits for a free slot first.
     pub async fn run(&self, job: RunJob) -> Result<RunOutcome, ExecutorError> {
         let interpreter = self.interpreter().await?;
-        let outcome = self.contain(Some(job.execution_id), &job.script, &job.input).await?;
+        let outcome = self
+            .contain(Some(job.execution_id), &job.script, &job.input)
+            .await?;
         tracing::debug!(
             execution = job.execution_id,
             status = outcome.status.as_str(),
             duration_ms = outcome.duration_ms,
             "run finished"
         );
-        Ok(RunOutcome { interpreter, ..outcome })
+        Ok(RunOutcome {
+            interpreter,
+            ..outcome
+        })
     }
 
     /// Removes every container carrying our label, running or not: at startup these are
@@ -256,12 +262,22 @@ impl DockerRunner {
     pub async fn remove_leftovers(&self) -> Result<usize, ExecutorError> {
         let docker = self.client()?;
         let filters = HashMap::from([("label", vec![sandbox::MANAGED_LABEL])]);
-        let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+        let options = ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filters)
+            .build();
         let mut removed = 0;
-        for id in docker.list_containers(Some(options)).await?.into_iter().filter_map(|c| c.id) {
+        for id in docker
+            .list_containers(Some(options))
+            .await?
+            .into_iter()
+            .filter_map(|c| c.id)
+        {
             match sandbox::remove_container(&docker, &id).await {
                 Ok(()) => removed += 1,
-                Err(e) => tracing::warn!(container = %id, error = %e, "could not remove a leftover container"),
+                Err(e) => {
+                    tracing::warn!(container = %id, error = %e, "could not remove a leftover container")
+                }
             }
         }
         Ok(removed)
@@ -276,7 +292,13 @@ impl DockerRunner {
     ) -> Result<RunOutcome, ExecutorError> {
         let config = &self.inner.config;
         let docker = self.client()?;
-        let slot = self.inner.slots.clone().acquire_owned().await.expect("the run semaphore is never closed");
+        let slot = self
+            .inner
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the run semaphore is never closed");
         let requested_at = Utc::now();
         let engine_failure = |reason: String| RunOutcome {
             status: RunStatus::Error,
@@ -302,13 +324,19 @@ impl DockerRunner {
         .and_then(|prepared| prepared);
         let run_dir = match run_dir {
             Ok(dir) => dir,
-            Err(e) => return Ok(engine_failure(format!("could not prepare the run directory: {e}"))),
+            Err(e) => {
+                return Ok(engine_failure(format!(
+                    "could not prepare the run directory: {e}"
+                )))
+            }
         };
 
         let body = sandbox::container_body(config, run_dir.path(), execution_id);
         let created = match docker.create_container(None, body).await {
             Ok(created) => created,
-            Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => {
                 return Err(ExecutorError::ImageMissing(config.image.clone()));
             }
             Err(e) => {
@@ -322,8 +350,14 @@ impl DockerRunner {
 
         let mut stdout = CappedOutput::new(config.output_cap_bytes);
         let mut stderr = CappedOutput::new(config.output_cap_bytes);
-        let exited =
-            sandbox::supervise(&docker, container.id(), config.timeout, &mut stdout, &mut stderr).await;
+        let exited = sandbox::supervise(
+            &docker,
+            container.id(),
+            config.timeout,
+            &mut stdout,
+            &mut stderr,
+        )
+        .await;
         container.remove().await;
 
         let (status, exit_code, error, started_at, ran_for) = match exited {
@@ -334,7 +368,13 @@ impl DockerRunner {
                 exited.started_at,
                 exited.ran_for,
             ),
-            Err(e) => (RunStatus::Error, None, Some(e.to_string()), requested_at, Duration::ZERO),
+            Err(e) => (
+                RunStatus::Error,
+                None,
+                Some(e.to_string()),
+                requested_at,
+                Duration::ZERO,
+            ),
         };
         let ran_for = chrono::Duration::from_std(ran_for).unwrap_or_default();
         let (stdout, stdout_truncated) = stdout.finish();

@@ -67,7 +67,10 @@ pub(super) fn container_body(
         ipc_mode: Some("none".to_owned()),
         // A real PID 1 reaps orphans and ends every process when the script exits.
         init: Some(true),
-        ulimits: Some(vec![ulimit("nofile", config.nofile), ulimit("fsize", config.fsize_bytes)]),
+        ulimits: Some(vec![
+            ulimit("nofile", config.nofile),
+            ulimit("fsize", config.fsize_bytes),
+        ]),
         // We read output through attach; the engine's own copy only needs to stay small.
         log_config: Some(HostConfigLogConfig {
             typ: Some("json-file".to_owned()),
@@ -142,8 +145,18 @@ pub(super) struct ContainerGuard {
 }
 
 impl ContainerGuard {
-    pub(super) fn new(docker: Docker, id: String, slot: OwnedSemaphorePermit, run_dir: TempDir) -> Self {
-        Self { docker, id: Some(id), slot: Some(slot), run_dir: Some(run_dir) }
+    pub(super) fn new(
+        docker: Docker,
+        id: String,
+        slot: OwnedSemaphorePermit,
+        run_dir: TempDir,
+    ) -> Self {
+        Self {
+            docker,
+            id: Some(id),
+            slot: Some(slot),
+            run_dir: Some(run_dir),
+        }
     }
 
     pub(super) fn id(&self) -> &str {
@@ -184,7 +197,9 @@ impl Drop for ContainerGuard {
 pub(super) async fn remove_container(docker: &Docker, id: &str) -> Result<(), BollardError> {
     let options = RemoveContainerOptionsBuilder::default().force(true).build();
     match docker.remove_container(id, Some(options)).await {
-        Err(BollardError::DockerResponseServerError { status_code: 404, .. }) => Ok(()),
+        Err(BollardError::DockerResponseServerError {
+            status_code: 404, ..
+        }) => Ok(()),
         other => other,
     }
 }
@@ -234,7 +249,10 @@ pub(super) async fn supervise(
         Err(_) => {
             match docker.kill_container(id, None).await {
                 // 409: it exited on its own at the deadline; it still had its time.
-                Ok(()) | Err(BollardError::DockerResponseServerError { status_code: 409, .. }) => {}
+                Ok(())
+                | Err(BollardError::DockerResponseServerError {
+                    status_code: 409, ..
+                }) => {}
                 Err(e) => return Err(e),
             }
             let _ = tokio::time::timeout(KILL_GRACE, async {
@@ -247,7 +265,11 @@ pub(super) async fn supervise(
     };
     let ran_for = clock.elapsed();
 
-    let state = docker.inspect_container(id, None).await?.state.unwrap_or_default();
+    let state = docker
+        .inspect_container(id, None)
+        .await?
+        .state
+        .unwrap_or_default();
     Ok(Exited {
         timed_out,
         oom_killed: state.oom_killed.unwrap_or(false),
@@ -277,7 +299,9 @@ async fn copy_output(
 }
 
 async fn wait_for_exit(docker: &Docker, id: &str) -> Result<(), BollardError> {
-    let options = WaitContainerOptionsBuilder::default().condition("not-running").build();
+    let options = WaitContainerOptionsBuilder::default()
+        .condition("not-running")
+        .build();
     let mut waiting = pin!(docker.wait_container(id, Some(options)));
     match waiting.next().await {
         // bollard reports a non-zero exit as an error; the code is read from inspect.

@@ -17,7 +17,12 @@ fn init(path: &Path) -> Result<ThreadSafeRepository> {
     // Sets HEAD → refs/heads/prod; the branch itself is born with the first commit.
     let options = options().config_overrides(["init.defaultBranch=prod"]);
     let kind = gix::create::Kind::Bare;
-    Ok(ThreadSafeRepository::init_opts(path, kind, Default::default(), options)?)
+    Ok(ThreadSafeRepository::init_opts(
+        path,
+        kind,
+        Default::default(),
+        options,
+    )?)
 }
 
 /// The server's behaviour must not depend on the git configuration of whoever runs it, so only

@@ -59,13 +59,19 @@ pub(super) fn commit_script(
     update_branch(repo, change, IfUnchanged::Commit, set_files).map(Outcome::tip)
 }
 
-pub(super) fn remove_script(repo: &Repository, change: &Change<'_>, script_id: i64) -> Result<Option<ObjectId>> {
+pub(super) fn remove_script(
+    repo: &Repository,
+    change: &Change<'_>,
+    script_id: i64,
+) -> Result<Option<ObjectId>> {
     if read::branch_tip(repo, change.branch)?.is_none() {
         return Ok(None);
     }
     let drop_files = |repo: &Repository, tree: ObjectId| {
         let mut editor = repo.edit_tree(tree)?;
-        editor.remove(script_path(script_id))?.remove(input_path(script_id))?;
+        editor
+            .remove(script_path(script_id))?
+            .remove(input_path(script_id))?;
         Ok(editor.write()?.detach())
     };
     update_branch(repo, change, IfUnchanged::Skip, drop_files).map(Outcome::committed)
@@ -82,7 +88,9 @@ pub(super) fn merge_to_prod(
     let file_id = |path: &str| source_tree.find_entry(path).map(|entry| entry.object_id());
     let (content, input) = (script_path(script_id), input_path(script_id));
     let Some(content_id) = file_id(&content) else {
-        return Err(GitStoreError::NotFound(format!("{content} in commit {source}")));
+        return Err(GitStoreError::NotFound(format!(
+            "{content} in commit {source}"
+        )));
     };
     let input_id = file_id(&input);
     let copy_files = |repo: &Repository, tree: ObjectId| {
@@ -105,7 +113,11 @@ pub(super) fn ensure_prod(repo: &Repository, author: &Author) -> Result<()> {
     }
     // The empty tree is virtual to gix, but plain git expects to find the object on disk.
     let tree = repo.write_object(gix::objs::Tree::empty())?.detach();
-    let change = Change { branch: &prod, author, message: "initialise prod" };
+    let change = Change {
+        branch: &prod,
+        author,
+        message: "initialise prod",
+    };
     let commit = write_commit(repo, &change, tree, &[])?;
     set_tip(repo, &change, commit, PreviousValue::MustNotExist)
 }
@@ -129,7 +141,7 @@ fn update_branch(
         match set_tip(repo, change, commit, base.expected.clone()) {
             Ok(()) => return Ok(Outcome::Committed(commit)),
             Err(err) if tip_moved(repo, change.branch, &base)? => {
-                tracing::debug!(branch = change.branch.as_str(), error = %err, "branch moved, rebuilding commit");
+                tracing::debug!(branch = change.branch.as_str(), error = ?err, "branch moved, rebuilding commit");
             }
             Err(err) => return Err(err),
         }
@@ -140,12 +152,21 @@ fn update_branch(
 /// An editor's branch starts at prod's tip the first time they commit.
 fn base_of(repo: &Repository, branch: &Branch) -> Result<Base> {
     if let Some(tip) = read::branch_tip(repo, branch)? {
-        return Ok(Base { parent: tip, expected: PreviousValue::MustExistAndMatch(tip.into()) });
+        return Ok(Base {
+            parent: tip,
+            expected: PreviousValue::MustExistAndMatch(tip.into()),
+        });
     }
     let prod = Branch::prod();
     match read::branch_tip(repo, &prod)? {
-        Some(tip) if !branch.is_prod() => Ok(Base { parent: tip, expected: PreviousValue::MustNotExist }),
-        _ => Err(GitStoreError::NotFound(format!("branch {}", branch.as_str()))),
+        Some(tip) if !branch.is_prod() => Ok(Base {
+            parent: tip,
+            expected: PreviousValue::MustNotExist,
+        }),
+        _ => Err(GitStoreError::NotFound(format!(
+            "branch {}",
+            branch.as_str()
+        ))),
     }
 }
 
@@ -157,7 +178,12 @@ fn tip_moved(repo: &Repository, branch: &Branch, base: &Base) -> Result<bool> {
     })
 }
 
-fn write_commit(repo: &Repository, change: &Change<'_>, tree: ObjectId, parents: &[ObjectId]) -> Result<ObjectId> {
+fn write_commit(
+    repo: &Repository,
+    change: &Change<'_>,
+    tree: ObjectId,
+    parents: &[ObjectId],
+) -> Result<ObjectId> {
     let signature = change.author.signature();
     let commit = gix::objs::Commit {
         tree,
@@ -171,8 +197,16 @@ fn write_commit(repo: &Repository, change: &Change<'_>, tree: ObjectId, parents:
     Ok(repo.write_object(&commit)?.detach())
 }
 
-fn set_tip(repo: &Repository, change: &Change<'_>, commit: ObjectId, expected: PreviousValue) -> Result<()> {
-    let reflog_message = format!("commit: {}", change.message.lines().next().unwrap_or_default());
+fn set_tip(
+    repo: &Repository,
+    change: &Change<'_>,
+    commit: ObjectId,
+    expected: PreviousValue,
+) -> Result<()> {
+    let reflog_message = format!(
+        "commit: {}",
+        change.message.lines().next().unwrap_or_default()
+    );
     let edit = RefEdit::update(change.branch.full_name(), commit, expected, reflog_message);
     let signature = change.author.signature();
     let mut time = gix::date::parse::TimeBuf::default();

@@ -74,10 +74,15 @@ impl LlmClient {
     pub fn new(config: LlmConfig) -> Self {
         let upstream = config.api_key.and_then(|key| {
             let Some(upstream_config) = UpstreamConfig::new(&config.base_url, &key) else {
-                tracing::warn!("OPENROUTER_API_KEY contains characters an HTTP header cannot carry; LLM calls are disabled");
+                tracing::warn!(
+                    "OPENROUTER_API_KEY is not a valid HTTP header value; LLM is disabled"
+                );
                 return None;
             };
-            Some(Upstream { client: Client::with_config(upstream_config), key })
+            Some(Upstream {
+                client: Client::with_config(upstream_config),
+                key,
+            })
         });
         Self {
             upstream,
@@ -107,9 +112,18 @@ impl LlmClient {
         let upstream = self.upstream.as_ref().ok_or(LlmError::NotConfigured)?;
         let context = context_message(context_code);
         let messages = [
-            Some(Message { role: "system", content: system_prompt }),
-            context.as_deref().map(|content| Message { role: "user", content }),
-            Some(Message { role: "user", content: prompt }),
+            Some(Message {
+                role: "system",
+                content: system_prompt,
+            }),
+            context.as_deref().map(|content| Message {
+                role: "user",
+                content,
+            }),
+            Some(Message {
+                role: "user",
+                content: prompt,
+            }),
         ];
         let request = ChatRequest {
             model: &self.model,
@@ -189,7 +203,9 @@ fn context_message(code: &str) -> Option<String> {
     let longest_run = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest_run.max(2) + 1);
     let code = code.trim_end_matches('\n');
-    Some(format!("The script being edited:\n\n{fence}python\n{code}\n{fence}"))
+    Some(format!(
+        "The script being edited:\n\n{fence}python\n{code}\n{fence}"
+    ))
 }
 
 fn answer_text(choices: Option<Vec<Choice>>) -> Result<String, LlmError> {
@@ -199,7 +215,9 @@ fn answer_text(choices: Option<Vec<Choice>>) -> Result<String, LlmError> {
         .next()
         .ok_or_else(|| LlmError::Malformed("the answer has no choices".to_owned()))?
         .message
-        .ok_or_else(|| LlmError::Malformed("the answer's first choice has no message".to_owned()))?;
+        .ok_or_else(|| {
+            LlmError::Malformed("the answer's first choice has no message".to_owned())
+        })?;
     message
         .content
         .or(message.refusal)
@@ -213,13 +231,19 @@ mod tests {
     #[test]
     fn the_script_is_sent_in_a_python_block() {
         let message = context_message("print('hi')\n").unwrap();
-        assert!(message.ends_with("```python\nprint('hi')\n```"), "{message}");
+        assert!(
+            message.ends_with("```python\nprint('hi')\n```"),
+            "{message}"
+        );
     }
 
     #[test]
     fn backticks_in_the_script_cannot_close_the_block() {
         let message = context_message("s = '````'").unwrap();
-        assert!(message.contains("`````python\ns = '````'\n`````"), "{message}");
+        assert!(
+            message.contains("`````python\ns = '````'\n`````"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -36,15 +36,24 @@ impl LlmError {
                 "The LLM is not configured: set OPENROUTER_API_KEY on the server and restart it."
                     .to_owned()
             }
-            Self::Upstream { status: 402, message } => format!(
+            Self::Upstream {
+                status: 402,
+                message,
+            } => format!(
                 "The LLM provider refused the request: out of credits (payment required). \
                  Provider said: {message}"
             ),
-            Self::Upstream { status: 429, message } => format!(
+            Self::Upstream {
+                status: 429,
+                message,
+            } => format!(
                 "The LLM provider is rate limiting requests; try again shortly. \
                  Provider said: {message}"
             ),
-            Self::Upstream { status: 401 | 403, message } => format!(
+            Self::Upstream {
+                status: 401 | 403,
+                message,
+            } => format!(
                 "The LLM provider rejected the server's API key (check OPENROUTER_API_KEY). \
                  Provider said: {message}"
             ),
@@ -69,24 +78,40 @@ mod tests {
 
     #[test]
     fn each_error_maps_to_its_status() {
-        let upstream = |status| LlmError::Upstream { status, message: "m".into() };
+        let upstream = |status| LlmError::Upstream {
+            status,
+            message: "m".into(),
+        };
         assert_eq!(LlmError::NotConfigured.status_code(), 503);
         assert_eq!(upstream(402).status_code(), 502);
         assert_eq!(upstream(500).status_code(), 502);
         assert_eq!(LlmError::Unreachable("x".into()).status_code(), 502);
         assert_eq!(LlmError::Malformed("x".into()).status_code(), 502);
-        assert_eq!(LlmError::Timeout(Duration::from_secs(60)).status_code(), 504);
+        assert_eq!(
+            LlmError::Timeout(Duration::from_secs(60)).status_code(),
+            504
+        );
     }
 
     #[test]
     fn details_say_what_happened_and_keep_the_providers_words() {
-        assert!(LlmError::NotConfigured.detail().contains("OPENROUTER_API_KEY"));
-        let credits = LlmError::Upstream { status: 402, message: "Insufficient credits".into() };
+        assert!(LlmError::NotConfigured
+            .detail()
+            .contains("OPENROUTER_API_KEY"));
+        let credits = LlmError::Upstream {
+            status: 402,
+            message: "Insufficient credits".into(),
+        };
         assert!(credits.detail().contains("out of credits"));
         assert!(credits.detail().contains("Insufficient credits"));
-        let limited = LlmError::Upstream { status: 429, message: "slow down".into() };
+        let limited = LlmError::Upstream {
+            status: 429,
+            message: "slow down".into(),
+        };
         assert!(limited.detail().contains("rate limit"));
         assert!(limited.detail().contains("slow down"));
-        assert!(LlmError::Timeout(Duration::from_millis(1500)).detail().contains("1.5 seconds"));
+        assert!(LlmError::Timeout(Duration::from_millis(1500))
+            .detail()
+            .contains("1.5 seconds"));
     }
 }

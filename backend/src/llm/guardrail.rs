@@ -59,7 +59,11 @@ impl StopWords {
 
     pub fn check(&self, prompt: &str) -> Result<(), Rejected> {
         let prompt = prompt.to_lowercase();
-        match self.phrases.iter().find(|phrase| prompt.contains(phrase.as_str())) {
+        match self
+            .phrases
+            .iter()
+            .find(|phrase| prompt.contains(phrase.as_str()))
+        {
             Some(word) => Err(Rejected { word: word.clone() }),
             None => Ok(()),
         }
@@ -88,7 +92,9 @@ mod tests {
             let prompt = format!("please write code that uses {word} on the data dir");
             assert_eq!(
                 words.check(&prompt),
-                Err(Rejected { word: word.to_owned() }),
+                Err(Rejected {
+                    word: word.to_owned()
+                }),
                 "{word} must be rejected"
             );
         }
@@ -108,7 +114,10 @@ mod tests {
     #[test]
     fn a_clean_prompt_passes() {
         let words = StopWords::builtin();
-        assert_eq!(words.check("Sort the rows of the CSV by date, newest first."), Ok(()));
+        assert_eq!(
+            words.check("Sort the rows of the CSV by date, newest first."),
+            Ok(())
+        );
     }
 
     #[test]

@@ -42,9 +42,12 @@ impl PriceTable {
     pub fn from_json(text: &str) -> Result<Self, PriceTableError> {
         let prices: HashMap<String, ModelPrice> = serde_json::from_str(text)?;
         if let Some((model, _)) = prices.iter().find(|(_, price)| {
-            price.input_per_million.is_sign_negative() || price.output_per_million.is_sign_negative()
+            price.input_per_million.is_sign_negative()
+                || price.output_per_million.is_sign_negative()
         }) {
-            return Err(PriceTableError::Negative { model: model.clone() });
+            return Err(PriceTableError::Negative {
+                model: model.clone(),
+            });
         }
         Ok(Self { prices })
     }
@@ -68,8 +71,12 @@ impl PriceTable {
             return None;
         }
         let price = self.get(model)?;
-        let input = price.input_per_million.checked_mul(Decimal::from(input_tokens))?;
-        let output = price.output_per_million.checked_mul(Decimal::from(output_tokens))?;
+        let input = price
+            .input_per_million
+            .checked_mul(Decimal::from(input_tokens))?;
+        let output = price
+            .output_per_million
+            .checked_mul(Decimal::from(output_tokens))?;
         whole_micros(input.checked_add(output)?)
     }
 }
@@ -99,7 +106,10 @@ mod tests {
     fn the_example_file_prices_gpt_4o_mini() {
         let table = PriceTable::from_json(EXAMPLE).unwrap();
         // 1000 * 0.15 + 500 * 0.60 = 450 micro-dollars.
-        assert_eq!(table.cost_micros("openai/gpt-4o-mini", 1000, 500), Some(450));
+        assert_eq!(
+            table.cost_micros("openai/gpt-4o-mini", 1000, 500),
+            Some(450)
+        );
     }
 
     #[test]
@@ -129,7 +139,10 @@ mod tests {
         let table = PriceTable::from_json(EXAMPLE).unwrap();
         assert_eq!(table.cost_micros("acme/unknown", 10, 10), None);
         assert_eq!(table.cost_micros("openai/gpt-4o-mini", -1, 10), None);
-        assert_eq!(PriceTable::default().cost_micros("openai/gpt-4o-mini", 1, 1), None);
+        assert_eq!(
+            PriceTable::default().cost_micros("openai/gpt-4o-mini", 1, 1),
+            None
+        );
     }
 
     #[test]
@@ -139,7 +152,9 @@ mod tests {
             Err(PriceTableError::Negative { model }) if model == "m"
         ));
         assert!(matches!(
-            PriceTable::from_json(r#"{"m": {"input_per_million": "x", "output_per_million": "1"}}"#),
+            PriceTable::from_json(
+                r#"{"m": {"input_per_million": "x", "output_per_million": "1"}}"#
+            ),
             Err(PriceTableError::Parse(_))
         ));
         assert!(matches!(

@@ -11,7 +11,10 @@ use super::error::LlmError;
 use super::wire::{ErrorBody, ErrorEnvelope};
 
 /// OpenRouter attributes calls to an app by these two headers.
-const ATTRIBUTION: [(&str, &str); 2] = [("http-referer", "https://code.ved/"), ("x-title", "code.ved")];
+const ATTRIBUTION: [(&str, &str); 2] = [
+    ("http-referer", "https://code.ved/"),
+    ("x-title", "code.ved"),
+];
 
 /// Upstream texts (an HTML error page, say) are cut to this many characters.
 const MAX_MESSAGE_CHARS: usize = 500;
@@ -35,7 +38,10 @@ impl UpstreamConfig {
         headers.insert(AUTHORIZATION, authorization);
         if is_openrouter(base_url) {
             for (name, value) in ATTRIBUTION {
-                headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+                headers.insert(
+                    HeaderName::from_static(name),
+                    HeaderValue::from_static(value),
+                );
             }
         }
         Some(Self {
@@ -85,7 +91,8 @@ pub(crate) fn map_error(error: OpenAIError, key: &ApiKey) -> LlmError {
             status: response.status_code.as_u16(),
             // For 5xx async-openai hands over the raw body, which may be an envelope.
             message: scrub(
-                &envelope_message(&response.api_error.message).unwrap_or(response.api_error.message),
+                &envelope_message(&response.api_error.message)
+                    .unwrap_or(response.api_error.message),
                 key,
             ),
         },
@@ -116,7 +123,10 @@ pub(crate) fn error_in_body(error: ErrorBody, key: &ApiKey) -> LlmError {
 }
 
 fn envelope_message(body: &str) -> Option<String> {
-    serde_json::from_str::<ErrorEnvelope>(body).ok()?.error.message
+    serde_json::from_str::<ErrorEnvelope>(body)
+        .ok()?
+        .error
+        .message
 }
 
 /// reqwest's top-level message ("error sending request") hides the useful cause.
@@ -158,7 +168,10 @@ mod tests {
         let other = UpstreamConfig::new("http://127.0.0.1:9/v1/", &key()).unwrap();
         assert!(!other.headers().contains_key("x-title"));
         assert!(!other.headers().contains_key("http-referer"));
-        assert_eq!(other.url("/chat/completions"), "http://127.0.0.1:9/v1/chat/completions");
+        assert_eq!(
+            other.url("/chat/completions"),
+            "http://127.0.0.1:9/v1/chat/completions"
+        );
     }
 
     #[test]
@@ -182,7 +195,10 @@ mod tests {
 
     #[test]
     fn upstream_messages_are_scrubbed_and_shortened() {
-        let body = format!(r#"{{"error":{{"code":401,"message":"bad key sk-or-v1-topsecret {}"}}}}"#, "x".repeat(900));
+        let body = format!(
+            r#"{{"error":{{"code":401,"message":"bad key sk-or-v1-topsecret {}"}}}}"#,
+            "x".repeat(900)
+        );
         let serde_error = serde_json::from_str::<u8>("x").unwrap_err();
         let LlmError::Upstream { status, message } =
             map_error(OpenAIError::JSONDeserialize(serde_error, body), &key())

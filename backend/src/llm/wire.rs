@@ -116,8 +116,19 @@ mod tests {
         .unwrap();
         let usage = answer.usage.unwrap();
         assert_eq!(answer.model.as_deref(), Some("openai/gpt-4o-mini"));
-        assert_eq!(answer.choices.unwrap()[0].message.as_ref().unwrap().content.as_deref(), Some("hi"));
-        assert_eq!((usage.prompt_tokens, usage.completion_tokens), (Some(12), Some(3)));
+        assert_eq!(
+            answer.choices.unwrap()[0]
+                .message
+                .as_ref()
+                .unwrap()
+                .content
+                .as_deref(),
+            Some("hi")
+        );
+        assert_eq!(
+            (usage.prompt_tokens, usage.completion_tokens),
+            (Some(12), Some(3))
+        );
         assert_eq!(usage.cost, Some("0.0000123".parse().unwrap()));
     }
 
@@ -130,7 +141,10 @@ mod tests {
         .unwrap();
         let usage = answer.usage.unwrap();
         assert_eq!(answer.model, None);
-        assert_eq!(answer.choices.unwrap()[0].message.as_ref().unwrap().content, None);
+        assert_eq!(
+            answer.choices.unwrap()[0].message.as_ref().unwrap().content,
+            None
+        );
         assert_eq!((usage.prompt_tokens, usage.cost), (None, None));
     }
 

@@ -1,6 +1,6 @@
 use reqwest::StatusCode;
 use serde_json::json;
-use ved_tests::harness::TestApp;
+use ved_tests::harness::{db_rows, TestApp};
 
 #[tokio::test]
 async fn both_default_users_log_in_with_their_roles() {
@@ -177,25 +177,14 @@ async fn login_logout_and_failures_are_audited() {
     client.login("ed1", "bad-password").await;
     client.login("ed1", "1editor").await;
     client.post_empty("/api/auth/logout").await;
-    let rows = app_db_rows(&app, "SELECT action || ':' || outcome || ':' || actor FROM audit_log ORDER BY id");
+    let rows = db_rows(&app, "SELECT action || ':' || outcome || ':' || actor FROM audit_log ORDER BY id");
     assert_eq!(rows, vec!["login_failed:denied:ed1", "login:ok:ed1", "logout:ok:ed1"]);
-}
-
-/// Reads the app's SQLite file with the `sqlite3` command, as an operator would.
-pub fn app_db_rows(app: &TestApp, sql: &str) -> Vec<String> {
-    let output = std::process::Command::new("sqlite3")
-        .arg(app.data_dir().join("ved.db"))
-        .arg(sql)
-        .output()
-        .expect("sqlite3 is installed");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect()
 }
 
 #[tokio::test]
 async fn passwords_are_stored_as_argon2id_hashes() {
     let app = TestApp::spawn().await;
-    let hashes = app_db_rows(&app, "SELECT password_hash FROM users ORDER BY username");
+    let hashes = db_rows(&app, "SELECT password_hash FROM users ORDER BY username");
     assert_eq!(hashes.len(), 2);
     for hash in hashes {
         assert!(hash.starts_with("$argon2id$"), "{hash}");

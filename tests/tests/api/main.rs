@@ -3,3 +3,4 @@
 mod auth;
 mod errors;
 mod openapi;
+mod scripts;

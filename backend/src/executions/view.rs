@@ -1,0 +1,55 @@
+//! The `Execution` JSON of SPEC §6.
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::entities::execution;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Execution {
+    pub id: i64,
+    pub script_id: i64,
+    pub script_version_id: i64,
+    /// `major.minor` of the version that ran.
+    pub version_label: String,
+    pub batch_id: Option<i64>,
+    /// queued, running, succeeded, failed, timed_out, oom_killed or error.
+    pub status: String,
+    pub exit_code: Option<i64>,
+    pub stdout: String,
+    pub stderr: String,
+    pub stdout_truncated: bool,
+    pub stderr_truncated: bool,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub duration_ms: Option<i64>,
+    /// e.g. `cpython-3.11.2`.
+    pub interpreter: String,
+    pub triggered_by: String,
+    /// Why the engine could not run it (status `error`).
+    pub error: Option<String>,
+}
+
+impl From<execution::Model> for Execution {
+    fn from(row: execution::Model) -> Self {
+        Self {
+            id: row.id,
+            script_id: row.script_id,
+            script_version_id: row.script_version_id,
+            version_label: row.version_label,
+            batch_id: row.batch_id,
+            status: row.status,
+            exit_code: row.exit_code,
+            stdout: row.stdout,
+            stderr: row.stderr,
+            stdout_truncated: row.stdout_truncated,
+            stderr_truncated: row.stderr_truncated,
+            started_at: row.started_at,
+            finished_at: row.finished_at,
+            duration_ms: row.duration_ms,
+            interpreter: row.interpreter,
+            triggered_by: row.triggered_by,
+            error: row.error,
+        }
+    }
+}

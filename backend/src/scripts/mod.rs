@@ -1,0 +1,286 @@
+//! The versioned script catalog of SPEC §5: endpoints here, rules in [`catalog`].
+pub mod catalog;
+pub mod docstring;
+mod listing;
+pub mod locks;
+pub mod ordering;
+pub mod views;
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    Json,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use catalog::SaveOutcome;
+use ordering::OrderingNumber;
+use views::{
+    CreateScript, Deleted, MergeResult, SaveScript, ScriptDetail, ScriptSummary, VersionInfo,
+    VersionQuery,
+};
+
+use crate::{
+    audit::{self, AuditEvent},
+    auth::CurrentUser,
+    entities::{execution, script, script_version},
+    error::{ApiError, ApiResult, ErrorBody},
+    executions::view::Execution,
+    extract::{ApiJson, OptionalJson},
+    git_store::ScriptFiles,
+    AppState,
+};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_scripts, create_script))
+        .routes(routes!(get_script, save_script, delete_script))
+        .routes(routes!(fork_script))
+        .routes(routes!(bump_major))
+        .routes(routes!(merge_script))
+        .routes(routes!(list_versions))
+}
+
+async fn detail(
+    state: &AppState,
+    script: &script::Model,
+    version: &script_version::Model,
+) -> ApiResult<ScriptDetail> {
+    let files = catalog::read_files(&state.git, version).await?;
+    let prod_version = match script.prod_version_id {
+        Some(id) => script_version::Entity::find_by_id(id).one(&state.db).await?,
+        None => None,
+    };
+    let last_execution = execution::Entity::find()
+        .filter(execution::Column::ScriptId.eq(script.id))
+        .order_by_desc(execution::Column::Id)
+        .one(&state.db)
+        .await?;
+    Ok(ScriptDetail {
+        id: script.id,
+        ordering_number: OrderingNumber::from_hundredths(script.ordering_hundredths),
+        descriptive_name: version.descriptive_name.clone(),
+        docstring: version.docstring.clone(),
+        content: files.content,
+        test_data: files.input,
+        version: version.into(),
+        prod_version: prod_version.as_ref().map(VersionInfo::from),
+        last_execution: last_execution.map(Execution::from),
+    })
+}
+
+/// The catalog, sorted by ordering number.
+#[utoipa::path(get, path = "/api/scripts", tag = "scripts",
+    responses(
+        (status = 200, description = "Every script that is not deleted", body = Vec<ScriptSummary>),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
+async fn list_scripts(State(state): State<AppState>) -> ApiResult<Json<Vec<ScriptSummary>>> {
+    Ok(Json(listing::list(&state.db).await?))
+}
+
+/// Create a script: next integer ordering number, version 0.1, on the editor's branch.
+#[utoipa::path(post, path = "/api/scripts", tag = "scripts", request_body = CreateScript,
+    responses(
+        (status = 201, description = "Created", body = ScriptDetail),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an editor", body = ErrorBody),
+        (status = 413, description = "Content over 1 MiB", body = ErrorBody),
+        (status = 422, description = "Invalid field", body = ErrorBody),
+    ))]
+async fn create_script(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    OptionalJson(body): OptionalJson<CreateScript>,
+) -> ApiResult<(StatusCode, Json<ScriptDetail>)> {
+    let files = ScriptFiles { content: body.content, input: body.test_data };
+    let (script, version) = {
+        let _catalog = state.script_locks.catalog().await;
+        catalog::create(&state.db, &state.git, &user, &files, None).await?
+    };
+    audit::record(&state.db, AuditEvent::new("create", &user.username).script(script.id, Some(version.id))).await;
+    Ok((StatusCode::CREATED, Json(detail(&state, &script, &version).await?)))
+}
+
+/// One script with its content: the latest version, or `?version_id=`.
+#[utoipa::path(get, path = "/api/scripts/{id}", tag = "scripts", params(("id" = i64, Path), VersionQuery),
+    responses(
+        (status = 200, description = "The script", body = ScriptDetail),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such script or version", body = ErrorBody),
+    ))]
+async fn get_script(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(query): Query<VersionQuery>,
+) -> ApiResult<Json<ScriptDetail>> {
+    let script = catalog::live_script(&state.db, id).await?;
+    let version = match query.version_id {
+        None => catalog::latest_version(&state.db, id).await?,
+        Some(version_id) => script_version::Entity::find_by_id(version_id)
+            .filter(script_version::Column::ScriptId.eq(id))
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("Script {id} has no version {version_id}.")))?,
+    };
+    Ok(Json(detail(&state, &script, &version).await?))
+}
+
+/// Save: a new minor version (identical content creates none); may move the ordering number.
+#[utoipa::path(put, path = "/api/scripts/{id}", tag = "scripts", params(("id" = i64, Path)),
+    request_body = SaveScript,
+    responses(
+        (status = 200, description = "Saved (or unchanged)", body = ScriptDetail),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an editor", body = ErrorBody),
+        (status = 404, description = "No such script", body = ErrorBody),
+        (status = 409, description = "base_version_id is not the latest version", body = ErrorBody),
+        (status = 413, description = "Content over 1 MiB", body = ErrorBody),
+        (status = 422, description = "Invalid field", body = ErrorBody),
+    ))]
+async fn save_script(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<SaveScript>,
+) -> ApiResult<Json<ScriptDetail>> {
+    let _lock = state.script_locks.script(id).await;
+    let script = catalog::live_script(&state.db, id).await?;
+    let saved = catalog::save(
+        &state.db,
+        &state.git,
+        &user,
+        id,
+        &body.content,
+        body.test_data.as_deref(),
+        body.base_version_id,
+    )
+    .await;
+    let outcome = match saved {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            if matches!(err, ApiError::Conflict(_)) {
+                let event = AuditEvent::new("save", &user.username).script(id, None).outcome("conflict");
+                audit::record(&state.db, event).await;
+            }
+            return Err(err);
+        }
+    };
+    let script = match body.ordering_number {
+        Some(ordering) => catalog::set_ordering_number(&state.db, script, ordering).await?,
+        None => script,
+    };
+    let (version, outcome_name) = match outcome {
+        SaveOutcome::Saved(version) => (version, "ok"),
+        SaveOutcome::Unchanged(version) => (version, "unchanged"),
+    };
+    let event = AuditEvent::new("save", &user.username).script(id, Some(version.id)).outcome(outcome_name);
+    audit::record(&state.db, event).await;
+    Ok(Json(detail(&state, &script, &version).await?))
+}
+
+/// Fork: a new script with this one's latest content and parent ids set.
+#[utoipa::path(post, path = "/api/scripts/{id}/fork", tag = "scripts", params(("id" = i64, Path)),
+    responses(
+        (status = 201, description = "The new script", body = ScriptDetail),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an editor", body = ErrorBody),
+        (status = 404, description = "No such script", body = ErrorBody),
+    ))]
+async fn fork_script(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<(StatusCode, Json<ScriptDetail>)> {
+    catalog::live_script(&state.db, id).await?;
+    let source = catalog::latest_version(&state.db, id).await?;
+    let files = catalog::read_files(&state.git, &source).await?;
+    let (script, version) = {
+        let _catalog = state.script_locks.catalog().await;
+        catalog::create(&state.db, &state.git, &user, &files, Some(&source)).await?
+    };
+    let event = AuditEvent::new("fork", &user.username)
+        .script(script.id, Some(version.id))
+        .detail(format!("forked from script {id} version {}", source.id));
+    audit::record(&state.db, event).await;
+    Ok((StatusCode::CREATED, Json(detail(&state, &script, &version).await?)))
+}
+
+/// Bump major: `(major+1).0` with the same content and commit.
+#[utoipa::path(post, path = "/api/scripts/{id}/bump-major", tag = "scripts", params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "The script at its new major version", body = ScriptDetail),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an editor", body = ErrorBody),
+        (status = 404, description = "No such script", body = ErrorBody),
+    ))]
+async fn bump_major(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ScriptDetail>> {
+    let _lock = state.script_locks.script(id).await;
+    let script = catalog::live_script(&state.db, id).await?;
+    let version = catalog::bump_major(&state.db, &state.git, &user, id).await?;
+    audit::record(&state.db, AuditEvent::new("bump_major", &user.username).script(id, Some(version.id))).await;
+    Ok(Json(detail(&state, &script, &version).await?))
+}
+
+/// Merge: the latest version's files become prod's.
+#[utoipa::path(post, path = "/api/scripts/{id}/merge", tag = "scripts", params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "On prod", body = MergeResult),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an editor", body = ErrorBody),
+        (status = 404, description = "No such script", body = ErrorBody),
+    ))]
+async fn merge_script(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<MergeResult>> {
+    let _lock = state.script_locks.script(id).await;
+    let script = catalog::live_script(&state.db, id).await?;
+    let (version, prod_commit) = catalog::merge_to_prod(&state.db, &state.git, &user, script).await?;
+    let event = AuditEvent::new("merge", &user.username).script(id, Some(version.id)).detail(prod_commit.clone());
+    audit::record(&state.db, event).await;
+    Ok(Json(MergeResult { ok: true, version: (&version).into(), prod_commit }))
+}
+
+/// Delete (soft): removed from prod and from the catalog; history stays.
+#[utoipa::path(delete, path = "/api/scripts/{id}", tag = "scripts", params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "Deleted", body = Deleted),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an editor", body = ErrorBody),
+        (status = 404, description = "No such script", body = ErrorBody),
+    ))]
+async fn delete_script(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Deleted>> {
+    let _lock = state.script_locks.script(id).await;
+    let script = catalog::live_script(&state.db, id).await?;
+    catalog::delete(&state.db, &state.git, &user, script).await?;
+    audit::record(&state.db, AuditEvent::new("delete", &user.username).script(id, None)).await;
+    Ok(Json(Deleted { ok: true }))
+}
+
+/// Every version of a script, newest first.
+#[utoipa::path(get, path = "/api/scripts/{id}/versions", tag = "scripts", params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "Versions, newest first", body = Vec<VersionInfo>),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such script", body = ErrorBody),
+    ))]
+async fn list_versions(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Vec<VersionInfo>>> {
+    catalog::live_script(&state.db, id).await?;
+    let versions = script_version::Entity::find()
+        .filter(script_version::Column::ScriptId.eq(id))
+        .order_by_desc(script_version::Column::Id)
+        .all(&state.db)
+        .await?;
+    Ok(Json(versions.iter().map(VersionInfo::from).collect()))
+}

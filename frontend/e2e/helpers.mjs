@@ -1,0 +1,108 @@
+// @ts-check
+/** Browser helpers for the end-to-end scenario: they hide Playwright plumbing, never assertions. */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const BASE_URL = (process.env.VED_E2E_URL ?? '').replace(/\/$/, '');
+export const RESULTS_DIR = fileURLToPath(new URL('../test-results/', import.meta.url));
+export const CHROMIUM = process.env.VED_E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+export function requireBaseUrl() {
+  if (!BASE_URL) {
+    throw new Error('Set VED_E2E_URL to the URL of a running code.ved server (e.g. http://127.0.0.1:8000).');
+  }
+  return BASE_URL;
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** @param {import('playwright-core').Browser} browser */
+export async function newPage(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  /** @type {string[]} */
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  return { context, page, errors };
+}
+
+/**
+ * @param {import('playwright-core').Page} page
+ * @param {string} username
+ * @param {string} password
+ */
+export async function login(page, username, password) {
+  await page.goto(`${BASE_URL}/login`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${BASE_URL}/`);
+  await page.waitForSelector(`[data-testid=current-user]:has-text("${username}")`);
+}
+
+/** @param {import('playwright-core').Page} page */
+export async function logout(page) {
+  await page.click('button:has-text("Log out")');
+  await page.waitForURL(/\/login/);
+}
+
+/** The text of the visible Monaco editor (it renders non-breaking spaces). */
+/** @param {import('playwright-core').Page} page */
+export async function editorText(page) {
+  const text = await page.locator('.monaco-editor .view-lines').innerText();
+  return text.replace(/\u00a0/g, ' ');
+}
+
+/**
+ * Replaces the whole script in Monaco as if pasted.
+ * @param {import('playwright-core').Page} page
+ * @param {string} text
+ */
+export async function setEditorText(page, text) {
+  await page.click('.monaco-editor .view-lines');
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(text);
+}
+
+/**
+ * Waits until the version badge reads `v{label}`.
+ * @param {import('playwright-core').Page} page
+ * @param {string} label
+ */
+export async function waitForVersion(page, label) {
+  await page.waitForSelector(`[data-testid=version-badge]:text-is("v${label}")`);
+}
+
+/**
+ * @param {import('playwright-core').Page} page
+ * @param {string} name
+ */
+export async function screenshot(page, name) {
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** @param {import('playwright-core').Page} page */
+export function scriptIdFromUrl(page) {
+  const match = /\/editor\/(\d+)/.exec(page.url());
+  if (!match) throw new Error(`not on an editor page: ${page.url()}`);
+  return Number(match[1]);
+}

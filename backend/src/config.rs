@@ -1,7 +1,7 @@
 //! Typed configuration read from the environment (and an optional `.env`), SPEC §2.
 use std::{path::PathBuf, time::Duration};
 
-use crate::secret::Secret;
+use crate::llm::{ApiKey, DEFAULT_BASE_URL, DEFAULT_MAX_TOKENS, DEFAULT_MODEL};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -35,7 +35,7 @@ pub struct RunConfig {
 
 #[derive(Debug, Clone)]
 pub struct LlmSettings {
-    pub api_key: Option<Secret>,
+    pub api_key: Option<ApiKey>,
     pub base_url: String,
     pub model: String,
     pub timeout: Duration,
@@ -76,7 +76,7 @@ impl Config {
             },
             run: RunConfig {
                 runner_image: env.string("VED_RUNNER_IMAGE", "ved-runner:latest"),
-                timeout: Duration::from_secs_f64(env.parse("VED_RUN_TIMEOUT_S", 30.0_f64)?),
+                timeout: env.seconds("VED_RUN_TIMEOUT_S", 30.0)?,
                 max_concurrent_runs: env.parse("VED_MAX_CONCURRENT_RUNS", default_concurrency)?,
                 memory_bytes: env.parse("VED_RUN_MEMORY_MB", 256_i64)? * 1024 * 1024,
                 cpus,
@@ -84,11 +84,11 @@ impl Config {
                 output_cap_bytes: env.parse("VED_RUN_OUTPUT_CAP_BYTES", 1024 * 1024)?,
             },
             llm: LlmSettings {
-                api_key: env.optional("OPENROUTER_API_KEY").map(Secret::new),
-                base_url: env.string("VED_LLM_BASE_URL", "https://openrouter.ai/api/v1"),
-                model: env.string("VED_LLM_MODEL", "openai/gpt-4o-mini"),
-                timeout: Duration::from_secs_f64(env.parse("VED_LLM_TIMEOUT_S", 60.0_f64)?),
-                max_tokens: env.parse("VED_LLM_MAX_TOKENS", 1024)?,
+                api_key: env.optional("OPENROUTER_API_KEY").and_then(|key| ApiKey::new(&key)),
+                base_url: env.string("VED_LLM_BASE_URL", DEFAULT_BASE_URL),
+                model: env.string("VED_LLM_MODEL", DEFAULT_MODEL),
+                timeout: env.seconds("VED_LLM_TIMEOUT_S", 60.0)?,
+                max_tokens: env.parse("VED_LLM_MAX_TOKENS", DEFAULT_MAX_TOKENS)?,
                 stop_words_file: env.string("VED_STOP_WORDS_FILE", "config/stop_words.txt").into(),
                 prices_file: env.optional("VED_LLM_PRICES").map(PathBuf::from),
             },
@@ -105,6 +105,15 @@ impl Env<'_> {
 
     fn string(&self, name: &str, default: &str) -> String {
         self.optional(name).unwrap_or_else(|| default.to_owned())
+    }
+
+    /// A positive, finite number of seconds (fractions allowed, for tests).
+    fn seconds(&self, name: &'static str, default: f64) -> Result<Duration, ConfigError> {
+        let seconds = self.parse(name, default)?;
+        Duration::try_from_secs_f64(seconds).ok().filter(|d| !d.is_zero()).ok_or(ConfigError {
+            name,
+            problem: format!("{seconds} is not a positive number of seconds"),
+        })
     }
 
     fn parse<T: std::str::FromStr>(&self, name: &'static str, default: T) -> Result<T, ConfigError>
@@ -147,6 +156,10 @@ mod tests {
     fn a_malformed_number_names_the_variable() {
         let err = config_from(&[("VED_RUN_TIMEOUT_S", "soon")]).unwrap_err();
         assert!(err.to_string().contains("VED_RUN_TIMEOUT_S"), "{err}");
+        for bad in ["-1", "NaN", "0", "inf"] {
+            let err = config_from(&[("VED_LLM_TIMEOUT_S", bad)]).unwrap_err();
+            assert!(err.to_string().contains("VED_LLM_TIMEOUT_S"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -16,7 +16,6 @@ pub mod llm;
 pub mod middleware;
 pub mod openapi;
 pub mod scripts;
-pub mod secret;
 pub mod server;
 
 use std::sync::Arc;
@@ -42,6 +41,8 @@ pub struct AppState {
     pub login_throttle: Arc<auth::throttle::LoginThrottle>,
     pub git: git_store::GitStore,
     pub script_locks: scripts::locks::ScriptLocks,
+    pub llm: llm::LlmClient,
+    pub stop_words: Arc<llm::StopWords>,
 }
 
 /// Every API route, with its OpenAPI description.

@@ -9,6 +9,7 @@ use crate::{
     build_app,
     config::Config,
     git_store::GitStore,
+    llm::{LlmClient, LlmConfig, PriceTable, StopWords},
     scripts, AppState,
 };
 
@@ -28,11 +29,14 @@ impl Application {
         if missing > 0 {
             tracing::error!(missing, "the database names commits the scripts repository lacks: restore the repository from a backup");
         }
+        let (llm, stop_words) = llm_parts(&config)?;
         let listener = TcpListener::bind(&config.bind).await?;
         let state = AppState {
             db,
             git,
             script_locks: Default::default(),
+            llm,
+            stop_words: Arc::new(stop_words),
             login_throttle: Arc::new(LoginThrottle::new(config.login.clone())),
             config: Arc::new(config),
         };
@@ -61,6 +65,34 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The LLM client and the guardrail. A missing key is not an error here: the endpoint
+/// answers 503 naming the variable, so the rest of the app still works.
+fn llm_parts(config: &Config) -> anyhow::Result<(LlmClient, StopWords)> {
+    let settings = &config.llm;
+    let prices = match &settings.prices_file {
+        Some(path) => PriceTable::load(path)?,
+        None => PriceTable::default(),
+    };
+    let stop_words = if settings.stop_words_file.is_file() {
+        StopWords::load(&settings.stop_words_file)?
+    } else {
+        tracing::warn!(path = %settings.stop_words_file.display(), "stop-word file not found; using the built-in list");
+        StopWords::builtin()
+    };
+    if settings.api_key.is_none() {
+        tracing::warn!("OPENROUTER_API_KEY is not set: the LLM panel will answer 503 until it is");
+    }
+    let client = LlmClient::new(LlmConfig {
+        api_key: settings.api_key.clone(),
+        base_url: settings.base_url.clone(),
+        model: settings.model.clone(),
+        timeout: settings.timeout,
+        max_tokens: settings.max_tokens,
+        prices,
+    });
+    Ok((client, stop_words))
 }
 
 async fn shutdown_signal() {

@@ -137,7 +137,9 @@ test('the version history opens from the badge and shows an old version read-onl
 });
 
 test('forking makes a new script that names its parent', async () => {
+  // The test data typed above is an unsaved change: Fork asks whether to carry it.
   await page.click('button:has-text("Fork")');
+  await page.click('dialog[open] button:has-text("as saved")');
   await page.waitForURL((url) => /\/editor\/\d+$/.test(url.pathname) && !url.pathname.endsWith(`/${scriptId}`));
   forkId = scriptIdFromUrl(page);
   await waitForVersion(page, '0.1');

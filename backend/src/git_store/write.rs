@@ -119,7 +119,11 @@ pub(super) fn ensure_prod(repo: &Repository, author: &Author) -> Result<()> {
         message: "initialise prod",
     };
     let commit = write_commit(repo, &change, tree, &[])?;
-    set_tip(repo, &change, commit, PreviousValue::MustNotExist)
+    match set_tip(repo, &change, commit, PreviousValue::MustNotExist) {
+        // Another process initialised the same repository at the same moment.
+        Err(_) if read::branch_tip(repo, &prod)?.is_some() => Ok(()),
+        result => result,
+    }
 }
 
 /// Applies `edit` to the tree at the branch tip and moves the branch to a commit of the result,

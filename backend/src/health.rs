@@ -16,6 +16,8 @@ pub struct Health {
     pub version: String,
     pub database: bool,
     pub scripts_repo: bool,
+    /// Whether the Docker engine answers.
+    pub docker: bool,
 }
 
 /// Liveness and dependency reachability; public.
@@ -26,5 +28,6 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         database: crate::db::ping(&state.db).await,
         scripts_repo: state.config.scripts_repo.is_dir(),
+        docker: state.runner.ping().await.is_ok(),
     })
 }

@@ -41,6 +41,7 @@ pub struct AppState {
     pub login_throttle: Arc<auth::throttle::LoginThrottle>,
     pub git: git_store::GitStore,
     pub script_locks: scripts::locks::ScriptLocks,
+    pub runner: executor::DockerRunner,
     pub llm: llm::LlmClient,
     pub stop_words: Arc<llm::StopWords>,
 }
@@ -51,6 +52,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(health::router())
         .merge(scripts::router())
+        .merge(llm::api::router())
+        .merge(executions::router())
 }
 
 pub fn build_app(state: AppState) -> Router {

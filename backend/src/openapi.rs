@@ -20,6 +20,8 @@ use utoipa::{
         (name = "auth", description = "Log in and out"),
         (name = "system", description = "Health"),
         (name = "scripts", description = "The versioned script catalog"),
+        (name = "llm", description = "LLM completions behind a guardrail, and their cost log"),
+        (name = "execution", description = "Running scripts in the sandbox"),
     )
 )]
 pub struct ApiDoc;

@@ -8,6 +8,8 @@ use crate::{
     auth::{session_store::DbSessionStore, throttle::LoginThrottle, users},
     build_app,
     config::Config,
+    executions,
+    executor::{DockerRunner, ExecutorConfig},
     git_store::GitStore,
     llm::{LlmClient, LlmConfig, PriceTable, StopWords},
     scripts, AppState,
@@ -30,11 +32,14 @@ impl Application {
             tracing::error!(missing, "the database names commits the scripts repository lacks: restore the repository from a backup");
         }
         let (llm, stop_words) = llm_parts(&config)?;
+        let runner = DockerRunner::new(executor_config(&config));
+        recover_runs(&db, &runner).await?;
         let listener = TcpListener::bind(&config.bind).await?;
         let state = AppState {
             db,
             git,
             script_locks: Default::default(),
+            runner,
             llm,
             stop_words: Arc::new(stop_words),
             login_throttle: Arc::new(LoginThrottle::new(config.login.clone())),
@@ -65,6 +70,38 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+fn executor_config(config: &Config) -> ExecutorConfig {
+    let run = &config.run;
+    ExecutorConfig {
+        image: run.runner_image.clone(),
+        timeout: run.timeout,
+        memory_bytes: run.memory_bytes,
+        nano_cpus: (run.cpus * 1e9) as i64,
+        pids_limit: run.pids_limit,
+        output_cap_bytes: run.output_cap_bytes,
+        max_concurrent_runs: run.max_concurrent_runs,
+        instance: std::path::absolute(&config.scripts_repo)
+            .unwrap_or_else(|_| config.scripts_repo.clone())
+            .display()
+            .to_string(),
+        ..ExecutorConfig::default()
+    }
+}
+
+/// After a crash: runs left in flight are marked interrupted and their containers removed.
+async fn recover_runs(db: &sea_orm::DatabaseConnection, runner: &DockerRunner) -> anyhow::Result<()> {
+    let interrupted = executions::records::mark_interrupted(db).await?;
+    if interrupted > 0 {
+        tracing::warn!(interrupted, "marked executions left running by the previous process as interrupted");
+    }
+    match runner.remove_leftovers().await {
+        Ok(0) => {}
+        Ok(removed) => tracing::warn!(removed, "removed containers left behind by the previous process"),
+        Err(err) => tracing::warn!(error = %err, "Docker engine not reachable at start; runs will answer 503 until it is"),
+    }
+    Ok(())
 }
 
 /// The LLM client and the guardrail. A missing key is not an error here: the endpoint

@@ -49,6 +49,9 @@ pub struct ExecutorConfig {
     /// Per-run directories (script + input) are created here and bind-mounted read-only;
     /// it must be on the same host as the engine.
     pub run_dir_root: PathBuf,
+    /// Which installation created a container (the `ved.managed` label's value): servers
+    /// sharing one engine sweep only their own leftovers at start.
+    pub instance: String,
 }
 
 impl Default for ExecutorConfig {
@@ -66,6 +69,7 @@ impl Default for ExecutorConfig {
             nofile: 256,
             fsize_bytes: 10 * MIB,
             run_dir_root: std::env::temp_dir().join("ved-runs"),
+            instance: "default".to_owned(),
         }
     }
 }
@@ -261,7 +265,8 @@ impl DockerRunner {
     /// one engine would remove each other's runs, so call it only at startup.
     pub async fn remove_leftovers(&self) -> Result<usize, ExecutorError> {
         let docker = self.client()?;
-        let filters = HashMap::from([("label", vec![sandbox::MANAGED_LABEL])]);
+        let ours = format!("{}={}", sandbox::MANAGED_LABEL, self.inner.config.instance);
+        let filters = HashMap::from([("label", vec![ours.as_str()])]);
         let options = ListContainersOptionsBuilder::default()
             .all(true)
             .filters(&filters)

@@ -39,7 +39,7 @@ pub(super) fn container_body(
     run_dir: &Path,
     execution_id: Option<i64>,
 ) -> ContainerCreateBody {
-    let mut labels = HashMap::from([(MANAGED_LABEL.to_owned(), "1".to_owned())]);
+    let mut labels = HashMap::from([(MANAGED_LABEL.to_owned(), config.instance.clone())]);
     if let Some(id) = execution_id {
         labels.insert(EXECUTION_LABEL.to_owned(), id.to_string());
     }

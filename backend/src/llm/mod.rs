@@ -7,6 +7,7 @@
 //! [`ApiKey`] and the request's `Authorization` header; no error, `Debug` output or
 //! log line carries it.
 
+pub mod api;
 mod client;
 mod config;
 mod error;

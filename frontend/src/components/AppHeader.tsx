@@ -11,7 +11,9 @@ export function AppHeader() {
         <span className="brand-mark" aria-hidden>
           {'</>'}
         </span>
-        code<span className="brand-dot">.</span>ved
+        <span className="wordmark">
+          code<span className="brand-dot">.</span>ved
+        </span>
       </Link>
       <nav className="app-nav">
         <NavLink to="/" end>

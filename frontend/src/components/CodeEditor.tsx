@@ -123,7 +123,10 @@ export default function CodeEditor({
     const check = () => {
       if (model.isDisposed()) return;
       const version = model.getVersionId();
-      callbacks.current.onDiagnostics?.({ ...summarize(monaco.editor.getModelMarkers({ resource: model.uri, owner })), pending: true });
+      if (applied > 0) {
+        const shown = monaco.editor.getModelMarkers({ resource: model.uri, owner });
+        callbacks.current.onDiagnostics?.({ ...summarize(shown), pending: true });
+      }
       languageService.getDiagnostics(model).then(
         (markers) => {
           if (disposed || model.isDisposed() || version < applied) return;
@@ -177,7 +180,6 @@ export default function CodeEditor({
         fixedOverflowWidgets: true,
         smoothScrolling: true,
         padding: { top: 8 },
-        rulers: [100],
         'semanticHighlighting.enabled': false,
       }}
     />

@@ -83,7 +83,7 @@ export function RunAllPanel({
           const done = g.executions.filter((e) => outcomeOf(e.status) !== 'pending').length;
           const pct = g.expected ? Math.round((done / g.expected) * 100) : 0;
           return (
-            <li key={g.group} className="run-group" data-group={g.group}>
+            <li key={`${batch?.id ?? 0}-${g.group}`} className="run-group" data-group={g.group}>
               <div className="run-group-head">
                 <span className="run-group-name">Group {g.group}</span>
                 <span className="progress" aria-label={`Group ${g.group}: ${done} of ${g.expected} done`}>

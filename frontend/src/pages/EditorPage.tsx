@@ -504,60 +504,65 @@ function Workbench({
           <Link to="/" className="back-link" aria-label="Back to the scripts">
             ←
           </Link>
-          <h1 className="script-title" title={detail?.docstring || title} data-testid="script-title">
-            {title}
-          </h1>
-          {scriptId !== null && <span className="script-id">#{scriptId}</span>}
-          {detail && !readOnly && (
-            <label className="ordering-field" title="Ordering number: the integer part is the run-all group">
-              <span className="muted small">order</span>
-              <input
-                value={ordering}
-                onChange={(e) => setOrdering(e.target.value)}
-                className={orderingValid ? '' : 'invalid'}
-                aria-label="Ordering number"
-                size={5}
-              />
-            </label>
-          )}
-          {detail && readOnly && <span className="muted small mono">order {savedOrdering}</span>}
-          {versionLabel && (
-            <button
-              type="button"
-              className="version-badge"
-              data-testid="version-badge"
-              title="Version history"
-              onClick={() => setHistoryOpen((o) => !o)}
-            >
-              v{versionLabel}
-            </button>
-          )}
-          {detail &&
-            (detail.prod_version ? (
-              <span
-                className={`version-chip version-prod${onProd ? '' : ' stale'}`}
-                data-testid="prod-badge"
-                title={onProd ? 'The latest version is on prod' : 'Prod runs an older version'}
-              >
-                prod v{labelOf(detail.prod_version)}
-              </span>
-            ) : (
-              <span className="version-chip muted" data-testid="prod-badge">
-                not on prod
-              </span>
-            ))}
-          {parent && (
-            <Link to={`/editor/${parent.id}`} className="parent-link small" data-testid="fork-parent">
-              forked from #{parent.id} {parent.name}
-              {parent.label && ` v${parent.label}`}
-            </Link>
-          )}
-          {dirty && (
-            <span className="dirty-dot" data-testid="unsaved" title="Unsaved changes (kept in this browser)">
-              ● unsaved
-            </span>
-          )}
-          {readOnly && <span className="role-pill role-viewer">read-only</span>}
+          <div className="title-block">
+            <h1 className="script-title" title={detail?.docstring || title} data-testid="script-title">
+              {title}
+            </h1>
+            <div className="title-meta">
+              {scriptId !== null && <span className="script-id">#{scriptId}</span>}
+              {detail && !readOnly && (
+                <label className="ordering-field" title="Ordering number: the integer part is the run-all group">
+                  <span className="muted small">order</span>
+                  <input
+                    value={ordering}
+                    onChange={(e) => setOrdering(e.target.value)}
+                    className={orderingValid ? '' : 'invalid'}
+                    aria-label="Ordering number"
+                    size={5}
+                  />
+                </label>
+              )}
+              {detail && readOnly && <span className="muted small mono">order {savedOrdering}</span>}
+              {versionLabel && (
+                <button
+                  type="button"
+                  className="version-badge"
+                  data-testid="version-badge"
+                  title="Version history"
+                  aria-expanded={historyOpen}
+                  onClick={() => setHistoryOpen((o) => !o)}
+                >
+                  v{versionLabel}
+                </button>
+              )}
+              {detail &&
+                (detail.prod_version ? (
+                  <span
+                    className={`version-chip version-prod${onProd ? '' : ' stale'}`}
+                    data-testid="prod-badge"
+                    title={onProd ? 'The latest version is on prod' : 'Prod runs an older version'}
+                  >
+                    prod v{labelOf(detail.prod_version)}
+                  </span>
+                ) : (
+                  <span className="version-chip muted" data-testid="prod-badge">
+                    not on prod
+                  </span>
+                ))}
+              {parent && (
+                <Link to={`/editor/${parent.id}`} className="parent-link small" data-testid="fork-parent">
+                  forked from #{parent.id} {parent.name}
+                  {parent.label && ` v${parent.label}`}
+                </Link>
+              )}
+              {dirty && (
+                <span className="dirty-dot" data-testid="unsaved" title="Unsaved changes (kept in this browser)">
+                  ● unsaved
+                </span>
+              )}
+              {readOnly && <span className="role-pill role-viewer">read-only</span>}
+            </div>
+          </div>
         </div>
         {isEditor && (
           <div className="toolbar-actions">

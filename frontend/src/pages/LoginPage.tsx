@@ -64,7 +64,9 @@ export function LoginPage() {
           <span className="brand-mark" aria-hidden>
             {'</>'}
           </span>
+          <span className="wordmark">
           code<span className="brand-dot">.</span>ved
+        </span>
         </h1>
         <p className="muted">Write, version and run Python scripts with your team.</p>
         {status === 'authenticated' && user && !loggingOut && (

@@ -260,9 +260,9 @@ impl DockerRunner {
         })
     }
 
-    /// Removes every container carrying our label, running or not: at startup these are
-    /// leftovers of a previous process. Returns how many were removed. Two servers sharing
-    /// one engine would remove each other's runs, so call it only at startup.
+    /// Removes this instance's containers, running or not: at startup these are leftovers
+    /// of a previous process. Returns how many were removed. Call it only before the first
+    /// run, as it would also remove this process's own runs.
     pub async fn remove_leftovers(&self) -> Result<usize, ExecutorError> {
         let docker = self.client()?;
         let ours = format!("{}={}", sandbox::MANAGED_LABEL, self.inner.config.instance);

@@ -8,24 +8,20 @@ use std::time::{Duration, Instant};
 
 use bollard::query_parameters::ListContainersOptionsBuilder;
 use bollard::Docker;
-use tokio::sync::RwLock;
 
-use super::{DockerRunner, ExecutorConfig, RunJob, RunOutcome, RunStatus};
-
-/// The sweep removes every run's container; the other tests hold this shared while they run.
-static SWEEP: RwLock<()> = RwLock::const_new(());
+use super::{sandbox, DockerRunner, ExecutorConfig, RunJob, RunOutcome, RunStatus};
 
 fn config() -> ExecutorConfig {
     ExecutorConfig {
         image: std::env::var("VED_RUNNER_IMAGE").unwrap_or_else(|_| "ved-runner:latest".to_owned()),
         timeout: Duration::from_secs(20),
+        // Servers sharing this engine sweep only their own instance, never these runs.
+        instance: format!("executor-tests-{}", std::process::id()),
         ..ExecutorConfig::default()
     }
 }
 
 async fn ready(config: ExecutorConfig) -> DockerRunner {
-    // Asking the interpreter runs a container too.
-    let _shared = SWEEP.read().await;
     let runner = DockerRunner::new(config.clone());
     if let Err(e) = runner.ping().await {
         panic!("the executor tests need a running Docker engine: {e}");
@@ -61,7 +57,6 @@ async fn containers_of(execution_id: i64) -> Vec<String> {
 
 /// Runs a script and checks that its container is gone afterwards.
 async fn run_with(runner: &DockerRunner, script: &str, input: &[u8]) -> RunOutcome {
-    let _shared = SWEEP.read().await;
     let execution_id = next_execution_id();
     let job = RunJob {
         execution_id,
@@ -394,7 +389,6 @@ async fn concurrent_runs_are_bounded() {
 #[tokio::test]
 async fn an_abandoned_run_leaves_no_container() {
     let runner = ready(config()).await;
-    let _shared = SWEEP.read().await;
     let execution_id = next_execution_id();
     let job = RunJob {
         execution_id,
@@ -413,25 +407,38 @@ async fn an_abandoned_run_leaves_no_container() {
 }
 
 #[tokio::test]
-async fn leftovers_of_a_previous_process_are_swept() {
-    let runner = ready(config()).await;
-    let _exclusive = SWEEP.write().await;
+async fn leftovers_of_a_previous_process_are_swept_and_nobody_elses() {
+    // An instance of its own, so that the sweep cannot hit the other tests' runs.
+    let instance = format!("executor-sweep-test-{}", std::process::id());
+    let runner = ready(ExecutorConfig {
+        instance: instance.clone(),
+        ..config()
+    })
+    .await;
     let docker = Docker::connect_with_local_defaults().expect("a local Docker socket");
-    let execution_id = next_execution_id();
-    let leftover = bollard::models::ContainerCreateBody {
+    let stand_in = |instance: &str, execution_id: i64| bollard::models::ContainerCreateBody {
         image: Some(config().image),
         labels: Some(HashMap::from([
-            ("ved.managed".to_owned(), "1".to_owned()),
+            ("ved.managed".to_owned(), instance.to_owned()),
             ("ved.execution".to_owned(), execution_id.to_string()),
         ])),
         ..Default::default()
     };
-    docker
-        .create_container(None, leftover)
+    let (ours, theirs) = (next_execution_id(), next_execution_id());
+    for (instance, execution_id) in [(instance.as_str(), ours), ("someone-else", theirs)] {
+        let body = stand_in(instance, execution_id);
+        docker
+            .create_container(None, body)
+            .await
+            .expect("creating a stand-in leftover");
+    }
+    assert_eq!(runner.remove_leftovers().await.expect("the sweep"), 1);
+    assert_eq!(containers_of(ours).await, Vec::<String>::new());
+    let others = containers_of(theirs).await;
+    assert_eq!(others.len(), 1);
+    sandbox::remove_container(&docker, &others[0])
         .await
-        .expect("creating a stand-in leftover");
-    assert!(runner.remove_leftovers().await.expect("the sweep") >= 1);
-    assert_eq!(containers_of(execution_id).await, Vec::<String>::new());
+        .expect("cleaning up");
 }
 
 #[tokio::test]

@@ -1,0 +1,48 @@
+# code.ved — the two commands are `make run` and `make test` (see README.md).
+CARGO ?= cargo
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+export CARGO_TARGET_DIR := $(TARGET_DIR)
+# The runner image's content tag, built on demand (see runner/build-image.sh).
+RUNNER_IMAGE = $$(runner/build-image.sh | tail -n1)
+
+.PHONY: run test test-rust test-frontend e2e openapi runner-image docker frontend frontend-deps bench
+
+## Build everything, make sure Docker and the runner image exist, serve on :8000.
+run: frontend runner-image
+	$(CARGO) build --release -p ved
+	VED_RUNNER_IMAGE=$(RUNNER_IMAGE) $(TARGET_DIR)/release/ved serve
+
+## Everything the project checks: Rust tests (with real Docker), frontend lint, types and
+## unit tests, the browser end-to-end suite, OpenAPI drift.
+test: test-frontend runner-image test-rust e2e
+
+test-rust:
+	$(CARGO) build -p ved -p ved-tests --bins
+	VED_RUNNER_IMAGE=$(RUNNER_IMAGE) $(CARGO) test --workspace
+
+test-frontend: frontend-deps
+	cd frontend && npm run lint && npm run typecheck && npm test
+	cd frontend && npm run build
+
+e2e: frontend runner-image
+	$(CARGO) build -p ved -p ved-tests --bins
+	VED_RUNNER_IMAGE=$(RUNNER_IMAGE) $(TARGET_DIR)/debug/e2e_env npm --prefix frontend run e2e
+
+## Regenerate the checked-in OpenAPI document from the code.
+openapi:
+	$(CARGO) run -q -p ved -- openapi > openapi.yaml
+
+docker:
+	runner/ensure-docker.sh
+
+runner-image: docker
+	runner/build-image.sh
+
+frontend-deps: frontend/node_modules/.installed
+
+frontend/node_modules/.installed: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend: frontend-deps
+	cd frontend && npm run build

@@ -46,3 +46,9 @@ frontend/node_modules/.installed: frontend/package-lock.json
 
 frontend: frontend-deps
 	cd frontend && npm run build
+
+## Performance figures of the release build with real Docker and a fake LLM upstream, each
+## next to a same-run baseline; also written to target/bench/latest.json. Not part of `test`.
+bench: runner-image
+	$(CARGO) build --release -p ved -p bench
+	VED_BIN=$(TARGET_DIR)/release/ved VED_RUNNER_IMAGE=$(RUNNER_IMAGE) $(TARGET_DIR)/release/bench

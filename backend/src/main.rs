@@ -87,8 +87,11 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 fn init_tracing(json: bool) {
+    // async-openai logs raw upstream bodies, which may echo the API key back: silenced
+    // whatever RUST_LOG says.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into());
+        .unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into())
+        .add_directive("async_openai=off".parse().expect("a valid directive"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if json {
         builder.json().init();

@@ -85,7 +85,7 @@ test('the editor creates a script: saving a new script makes v0.1', async () => 
   await page.waitForURL(/\/editor\/\d+$/);
   scriptId = scriptIdFromUrl(page);
   await waitForVersion(page, '0.1');
-  assert.equal(await page.textContent('[data-testid=script-title]'), `${NAME}.`.replace(/\.$/, '.'));
+  assert.equal(await page.textContent('[data-testid=script-title]'), `${NAME}.`);
 });
 
 test('a type error shows a Pyright squiggle, and fixing it clears it', async () => {

@@ -15,7 +15,7 @@ import { loadEditorPage } from './pages/lazyPages';
 const EditorPage = lazy(loadEditorPage);
 
 function RequireAuth() {
-  const { status } = useAuth();
+  const { status, expired } = useAuth();
   const location = useLocation();
   if (status === 'loading') {
     return (
@@ -25,7 +25,13 @@ function RequireAuth() {
     );
   }
   if (status === 'anonymous') {
-    return <Navigate to={loginUrlFor(`${location.pathname}${location.search}`)} replace />;
+    return (
+      <Navigate
+        to={loginUrlFor(`${location.pathname}${location.search}`)}
+        replace
+        state={expired ? { expired: true, bypassGuard: true } : undefined}
+      />
+    );
   }
   return (
     <div className="app-shell">
@@ -67,7 +73,7 @@ function useUnauthorizedRedirect(onExpired: () => void) {
   useEffect(() => {
     http.setUnauthorizedHandler((loginUrl) => {
       onExpired();
-      void router.navigate(loginUrl, { replace: true, state: { bypassGuard: true } });
+      void router.navigate(loginUrl, { replace: true, state: { bypassGuard: true, expired: true } });
     });
   }, [onExpired]);
 }

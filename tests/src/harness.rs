@@ -58,6 +58,11 @@ impl TestApp {
         self.data_dir.path()
     }
 
+    /// The server process while it runs, e.g. to read its memory from `/proc`.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     pub fn scripts_repo(&self) -> PathBuf {
         self.data_dir.path().join("scripts_repo")
     }

@@ -11,7 +11,7 @@ mod sandbox;
 mod tests;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -260,9 +260,10 @@ impl DockerRunner {
         })
     }
 
-    /// Removes this instance's containers, running or not: at startup these are leftovers
-    /// of a previous process. Returns how many were removed. Call it only before the first
-    /// run, as it would also remove this process's own runs.
+    /// Removes this instance's containers, running or not, and their run directories: at
+    /// startup these are leftovers of a previous process. Returns how many containers were
+    /// removed. Call it only before the first run, as it would also remove this process's
+    /// own runs.
     pub async fn remove_leftovers(&self) -> Result<usize, ExecutorError> {
         let docker = self.client()?;
         let ours = format!("{}={}", sandbox::MANAGED_LABEL, self.inner.config.instance);
@@ -272,17 +273,16 @@ impl DockerRunner {
             .filters(&filters)
             .build();
         let mut removed = 0;
-        for id in docker
-            .list_containers(Some(options))
-            .await?
-            .into_iter()
-            .filter_map(|c| c.id)
-        {
-            match sandbox::remove_container(&docker, &id).await {
-                Ok(()) => removed += 1,
-                Err(e) => {
-                    tracing::warn!(container = %id, error = %e, "could not remove a leftover container")
-                }
+        for container in docker.list_containers(Some(options)).await? {
+            let Some(id) = container.id else { continue };
+            if let Err(e) = sandbox::remove_container(&docker, &id).await {
+                tracing::warn!(container = %id, error = %e, "could not remove a leftover container");
+                continue;
+            }
+            removed += 1;
+            let labels = container.labels.unwrap_or_default();
+            if let Some(dir) = labels.get(sandbox::RUN_DIR_LABEL) {
+                sandbox::remove_leftover_run_dir(&self.inner.config.run_dir_root, Path::new(dir));
             }
         }
         Ok(removed)

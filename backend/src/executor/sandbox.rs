@@ -29,6 +29,9 @@ use super::ExecutorConfig;
 /// Carried by every container we create, so that a restart can sweep what a crash left.
 pub(super) const MANAGED_LABEL: &str = "ved.managed";
 const EXECUTION_LABEL: &str = "ved.execution";
+/// The host directory a container mounts, so that a sweep can delete it with the container.
+pub(super) const RUN_DIR_LABEL: &str = "ved.run_dir";
+const RUN_DIR_PREFIX: &str = "run-";
 const MOUNT_POINT: &str = "/runner";
 
 /// How long a killed container gets to flush its last output and report its exit.
@@ -39,7 +42,13 @@ pub(super) fn container_body(
     run_dir: &Path,
     execution_id: Option<i64>,
 ) -> ContainerCreateBody {
-    let mut labels = HashMap::from([(MANAGED_LABEL.to_owned(), config.instance.clone())]);
+    let mut labels = HashMap::from([
+        (MANAGED_LABEL.to_owned(), config.instance.clone()),
+        (
+            RUN_DIR_LABEL.to_owned(),
+            run_dir.to_string_lossy().into_owned(),
+        ),
+    ]);
     if let Some(id) = execution_id {
         labels.insert(EXECUTION_LABEL.to_owned(), id.to_string());
     }
@@ -123,8 +132,12 @@ pub(super) fn container_body(
 /// Writes the script and its input into a fresh directory under `root`. The container
 /// runs as uid 65534, which owns nothing on the host, so everything is world-readable.
 pub(super) fn prepare_run_dir(root: &Path, script: &str, input: &[u8]) -> std::io::Result<TempDir> {
-    std::fs::create_dir_all(root)?;
-    let dir = tempfile::Builder::new().prefix("run-").tempdir_in(root)?;
+    // The engine only bind-mounts absolute paths.
+    let root = std::path::absolute(root)?;
+    std::fs::create_dir_all(&root)?;
+    let dir = tempfile::Builder::new()
+        .prefix(RUN_DIR_PREFIX)
+        .tempdir_in(&root)?;
     for (name, content) in [("script.py", script.as_bytes()), ("input", input)] {
         let path = dir.path().join(name);
         std::fs::write(&path, content)?;
@@ -132,6 +145,26 @@ pub(super) fn prepare_run_dir(root: &Path, script: &str, input: &[u8]) -> std::i
     }
     std::fs::set_permissions(dir.path(), Permissions::from_mode(0o755))?;
     Ok(dir)
+}
+
+/// Deletes the run directory a leftover container names in its label, if it is one of
+/// ours: a `run-*` directly under `root`. The label is data, never a licence to delete.
+pub(super) fn remove_leftover_run_dir(root: &Path, dir: &Path) {
+    let Ok(root) = std::path::absolute(root) else {
+        return;
+    };
+    let named_like_ours = dir
+        .file_name()
+        .is_some_and(|name| name.to_string_lossy().starts_with(RUN_DIR_PREFIX));
+    if dir.parent() != Some(root.as_path()) || !named_like_ours {
+        return;
+    }
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            tracing::warn!(dir = %dir.display(), error = %e, "could not delete a leftover run directory");
+        }
+        _ => {}
+    }
 }
 
 /// Owns a created container and removes it when the run ends, is dropped midway or
@@ -175,16 +208,18 @@ impl ContainerGuard {
 impl Drop for ContainerGuard {
     fn drop(&mut self) {
         let Some(id) = self.id.take() else { return };
+        // Deleted at once rather than after the container: a runtime shutting down may
+        // never run the task below, and the container is going away anyway.
+        drop(self.run_dir.take());
         let docker = self.docker.clone();
         let slot = self.slot.take();
-        let run_dir = self.run_dir.take();
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
                 runtime.spawn(async move {
                     if let Err(e) = remove_container(&docker, &id).await {
                         tracing::warn!(container = %id, error = %e, "could not remove an abandoned run's container");
                     }
-                    drop((slot, run_dir));
+                    drop(slot);
                 });
             }
             Err(_) => {

@@ -387,8 +387,13 @@ async fn concurrent_runs_are_bounded() {
 }
 
 #[tokio::test]
-async fn an_abandoned_run_leaves_no_container() {
-    let runner = ready(config()).await;
+async fn an_abandoned_run_leaves_no_container_and_no_run_dir() {
+    let run_dir_root = tempfile::tempdir().unwrap();
+    let runner = ready(ExecutorConfig {
+        run_dir_root: run_dir_root.path().to_owned(),
+        ..config()
+    })
+    .await;
     let execution_id = next_execution_id();
     let job = RunJob {
         execution_id,
@@ -397,6 +402,8 @@ async fn an_abandoned_run_leaves_no_container() {
     };
     let abandoned = tokio::time::timeout(Duration::from_secs(2), runner.run(job)).await;
     assert!(abandoned.is_err(), "the run should still be going");
+    let run_dirs = std::fs::read_dir(run_dir_root.path()).unwrap().count();
+    assert_eq!(run_dirs, 0, "the abandoned run's directory is still there");
     for _ in 0..50 {
         if containers_of(execution_id).await.is_empty() {
             return;
@@ -409,33 +416,56 @@ async fn an_abandoned_run_leaves_no_container() {
 #[tokio::test]
 async fn leftovers_of_a_previous_process_are_swept_and_nobody_elses() {
     // An instance of its own, so that the sweep cannot hit the other tests' runs.
-    let instance = format!("executor-sweep-test-{}", std::process::id());
-    let runner = ready(ExecutorConfig {
-        instance: instance.clone(),
+    let config = ExecutorConfig {
+        instance: format!("executor-sweep-test-{}", std::process::id()),
         ..config()
-    })
-    .await;
-    let docker = Docker::connect_with_local_defaults().expect("a local Docker socket");
-    let stand_in = |instance: &str, execution_id: i64| bollard::models::ContainerCreateBody {
-        image: Some(config().image),
-        labels: Some(HashMap::from([
-            ("ved.managed".to_owned(), instance.to_owned()),
-            ("ved.execution".to_owned(), execution_id.to_string()),
-        ])),
-        ..Default::default()
     };
-    let (ours, theirs) = (next_execution_id(), next_execution_id());
-    for (instance, execution_id) in [(instance.as_str(), ours), ("someone-else", theirs)] {
-        let body = stand_in(instance, execution_id);
+    let runner = ready(config.clone()).await;
+    let docker = Docker::connect_with_local_defaults().expect("a local Docker socket");
+    let run_dir = sandbox::prepare_run_dir(&config.run_dir_root, "pass", b"")
+        .unwrap()
+        .keep();
+    let elsewhere = tempfile::tempdir().unwrap();
+
+    let (ours, ours_too, theirs) = (
+        next_execution_id(),
+        next_execution_id(),
+        next_execution_id(),
+    );
+    for (instance, execution_id, dir) in [
+        (config.instance.as_str(), ours, run_dir.as_path()),
+        // A label naming a directory outside the run root must not get it deleted.
+        (config.instance.as_str(), ours_too, elsewhere.path()),
+        ("someone-else", theirs, run_dir.as_path()),
+    ] {
+        let leftover = bollard::models::ContainerCreateBody {
+            image: Some(config.image.clone()),
+            labels: Some(HashMap::from([
+                ("ved.managed".to_owned(), instance.to_owned()),
+                ("ved.execution".to_owned(), execution_id.to_string()),
+                ("ved.run_dir".to_owned(), dir.to_string_lossy().into_owned()),
+            ])),
+            ..Default::default()
+        };
         docker
-            .create_container(None, body)
+            .create_container(None, leftover)
             .await
             .expect("creating a stand-in leftover");
     }
-    assert_eq!(runner.remove_leftovers().await.expect("the sweep"), 1);
+
+    assert_eq!(runner.remove_leftovers().await.expect("the sweep"), 2);
     assert_eq!(containers_of(ours).await, Vec::<String>::new());
+    assert_eq!(containers_of(ours_too).await, Vec::<String>::new());
+    assert!(
+        !run_dir.exists(),
+        "the leftover run directory is still there"
+    );
+    assert!(
+        elsewhere.path().exists(),
+        "a directory outside the run root was deleted"
+    );
     let others = containers_of(theirs).await;
-    assert_eq!(others.len(), 1);
+    assert_eq!(others.len(), 1, "another instance's container was removed");
     sandbox::remove_container(&docker, &others[0])
         .await
         .expect("cleaning up");

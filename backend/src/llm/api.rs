@@ -113,7 +113,8 @@ pub struct InteractionLog {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct InteractionQuery {
-    /// How many to list, 1 to 500 (default 50).
+    /// How many to list (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// Only the interactions about this script.
     pub script_id: Option<i64>,
@@ -218,9 +219,18 @@ async fn list_interactions(
     // Summed in SQL over integer micro-dollars, so the total is exact and covers every page.
     let (total_micros, total_count, priced_count) = matching()
         .select_only()
-        .column_as(Expr::col(llm_interaction::Column::CostMicros).sum(), "total_micros")
-        .column_as(Expr::col(llm_interaction::Column::Id).count(), "total_count")
-        .column_as(Expr::col(llm_interaction::Column::CostMicros).count(), "priced_count")
+        .column_as(
+            Expr::col(llm_interaction::Column::CostMicros).sum(),
+            "total_micros",
+        )
+        .column_as(
+            Expr::col(llm_interaction::Column::Id).count(),
+            "total_count",
+        )
+        .column_as(
+            Expr::col(llm_interaction::Column::CostMicros).count(),
+            "priced_count",
+        )
         .into_tuple::<(Option<i64>, i64, i64)>()
         .one(&state.db)
         .await?
@@ -435,11 +445,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn whole_micro_dollars_print_as_exact_decimals() {
-        let printed = |micros| serde_json::to_string(&micros_to_usd(micros)).unwrap();
-        assert_eq!(printed(123), "0.000123");
-        assert_eq!(printed(1), "0.000001");
-        assert_eq!(printed(1_234_567), "1.234567");
-        assert_eq!(printed(0), "0.0");
+    fn whole_micro_dollars_become_the_exact_decimal_amount() {
+        for micros in (0..3_000_000).step_by(997).chain([1, 123, 999_999_999_999]) {
+            let exact = rust_decimal::Decimal::new(micros, 6)
+                .normalize()
+                .to_string();
+            assert_eq!(micros_to_usd(micros).to_string(), exact);
+        }
+        let json = |micros| serde_json::to_string(&micros_to_usd(micros)).unwrap();
+        assert_eq!(json(123), "0.000123");
+        // JSON's shortest form turns exponential below ten micro-dollars; the value is the same.
+        assert_eq!(json(7), "7e-6");
     }
 }

@@ -114,7 +114,7 @@ mod tests {
 
     #[test]
     fn sorting_is_numeric_not_textual() {
-        let mut values = vec![parse("10.0"), parse("2.5"), parse("2.05"), parse("1.99")];
+        let mut values = [parse("10.0"), parse("2.5"), parse("2.05"), parse("1.99")];
         values.sort();
         let texts: Vec<String> = values.iter().map(ToString::to_string).collect();
         assert_eq!(texts, ["1.99", "2.05", "2.5", "10.0"]);

@@ -13,6 +13,8 @@ interface AuthContextValue {
   logout(): Promise<void>;
   /** The server said 401: forget the user (the client is already redirecting). */
   expire(): void;
+  /** The session ended under the user (as opposed to never having logged in). */
+  expired: boolean;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
@@ -24,6 +26,7 @@ export function isEditorUser(user: User | null): boolean {
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null>(null);
   const [status, setStatus] = useState<AuthStatus>('loading');
+  const [expired, setExpired] = useState(false);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -46,6 +49,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const login = useCallback(async (username: string, password: string) => {
     const me = await api.auth.login({ username, password });
+    setExpired(false);
     setUser(me);
     setStatus('authenticated');
     return me;
@@ -61,6 +65,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const expire = useCallback(() => {
+    setExpired(true);
     setUser(null);
     setStatus('anonymous');
   }, []);
@@ -74,8 +79,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       login,
       logout,
       expire,
+      expired,
     }),
-    [status, user, login, logout, expire],
+    [status, user, login, logout, expire, expired],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

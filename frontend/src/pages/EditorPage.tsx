@@ -241,6 +241,12 @@ function Workbench({
     [navigate],
   );
 
+  /** Toasts a failure; a 401 says nothing here (the login page explains and the draft is kept). */
+  function fail(what: string, err: unknown) {
+    if (err instanceof ApiError && err.status === 401) return;
+    toast.error(`${what}: ${errorMessage(err)}`);
+  }
+
   function adopt(saved: ScriptDetail) {
     setDetail(saved);
     setBaseVersionId(saved.version.id);
@@ -280,7 +286,7 @@ function Workbench({
       return saved;
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) setDialog({ kind: 'conflict', detail: err.detail });
-      else toast.error(`Save failed: ${errorMessage(err)}`);
+      else fail('Save failed', err);
       return null;
     } finally {
       setBusy(null);
@@ -299,7 +305,7 @@ function Workbench({
         pendingDraft.current = null;
         await goTo(`/editor/${created.id}`, { detail: created, runAfterLoad: 'draft' });
       } catch (err) {
-        toast.error(`Save failed: ${errorMessage(err)}`);
+        fail('Save failed', err);
       } finally {
         setBusy(null);
       }
@@ -361,7 +367,7 @@ function Workbench({
       toast.success(`Forked into script #${forked.id} · v${labelOf(forked.version)}`);
       await goTo(`/editor/${forked.id}`, { detail: forked });
     } catch (err) {
-      toast.error(`Fork failed: ${errorMessage(err)}`);
+      fail('Fork failed', err);
     } finally {
       setBusy(null);
     }
@@ -382,7 +388,7 @@ function Workbench({
       }
       versions.reload();
     } catch (err) {
-      toast.error(`${name === 'bump' ? 'Bump' : 'Merge'} failed: ${errorMessage(err)}`);
+      fail(`${name === 'bump' ? 'Bump' : 'Merge'} failed`, err);
     } finally {
       setBusy(null);
     }
@@ -401,7 +407,7 @@ function Workbench({
       clearDraft(key);
       toast.info(`Loaded the latest version v${labelOf(latest.version)}`);
     } catch (err) {
-      toast.error(errorMessage(err));
+      fail('Reload failed', err);
     } finally {
       setBusy(null);
     }
@@ -418,7 +424,7 @@ function Workbench({
       toast.success(`Deleted script #${scriptId}`);
       await goTo('/');
     } catch (err) {
-      toast.error(`Delete failed: ${errorMessage(err)}`);
+      fail('Delete failed', err);
       setBusy(null);
     }
   }
@@ -442,7 +448,7 @@ function Workbench({
       const old = await api.scripts.get(scriptId, { versionId: version.id });
       setViewing({ version, content: old.content, testData: old.test_data });
     } catch (err) {
-      toast.error(`Could not load v${labelOf(version)}: ${errorMessage(err)}`);
+      fail(`Could not load v${labelOf(version)}`, err);
     }
   }
 

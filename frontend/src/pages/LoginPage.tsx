@@ -3,12 +3,7 @@ import { useLocation, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, errorMessage } from '../api';
 import { Spinner } from '../components/Spinner';
 import { useAuth } from '../hooks/useAuth';
-
-/** Only same-app paths are followed after login (never another origin). */
-export function safeNext(next: string | null): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/login')) return '/';
-  return next;
-}
+import { safeNext } from '../lib/navigation';
 
 function loginError(err: unknown): string {
   if (err instanceof ApiError) {
@@ -27,7 +22,9 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const loggingOut = (location.state as { logout?: boolean } | null)?.logout === true;
+  const navState = location.state as { logout?: boolean; expired?: boolean } | null;
+  const loggingOut = navState?.logout === true;
+  const expired = navState?.expired === true;
   const didLogout = useRef(false);
   const next = safeNext(params.get('next'));
 
@@ -69,6 +66,11 @@ export function LoginPage() {
         </span>
         </h1>
         <p className="muted">Write, version and run Python scripts with your team.</p>
+        {expired && (
+          <p className="notice" data-testid="session-expired">
+            Your session has ended. Log in again to continue; unsaved work is kept in this browser.
+          </p>
+        )}
         {status === 'authenticated' && user && !loggingOut && (
           <p className="notice">
             Signed in as <strong>{user.username}</strong>.{' '}

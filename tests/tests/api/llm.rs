@@ -228,7 +228,7 @@ async fn without_a_key_the_call_is_503_naming_the_variable_to_set() {
 #[tokio::test]
 async fn the_api_key_never_appears_in_logs_answers_or_the_database() {
     let fake = FakeLlm::start(Behaviour::default()).await;
-    let app = app_with(&fake, &[("RUST_LOG", "info,tower_http=debug,async_openai=off")]).await;
+    let app = app_with(&fake, &[]).await;
     let editor = app.editor().await;
     let echoing_the_key = [
         Behaviour::default(),

@@ -1,0 +1,100 @@
+//! `make bench`: starts the release server (`VED_BIN`) with real Docker and a fake LLM
+//! upstream, measures each figure next to a baseline taken in the same run, and prints a
+//! Markdown table (also written to `target/bench/latest.json`). On a noisy machine only the
+//! ratios and same-run comparisons mean anything.
+mod api;
+mod load;
+mod report;
+mod rss;
+mod sandbox;
+mod stats;
+
+use std::{
+    path::PathBuf,
+    time::{Duration, Instant},
+};
+
+use ved_tests::{
+    fake_llm::{Behaviour, FakeLlm},
+    harness::{repo_root, TestApp},
+};
+
+use crate::{report::Row, rss::PeakSampler};
+
+/// `ved serve`'s own default: the harness's per-request debug lines would cost every
+/// request a log write that production does not make.
+const PRODUCTION_LOG_FILTER: &str = "info,tower_http=info,sqlx=warn";
+
+#[tokio::main]
+async fn main() {
+    let started = Instant::now();
+    let image = std::env::var("VED_RUNNER_IMAGE").unwrap_or_else(|_| "ved-runner:latest".to_owned());
+    let llm = FakeLlm::start(Behaviour::default()).await;
+    let mut app = TestApp::spawn_with(&[
+        ("RUST_LOG", PRODUCTION_LOG_FILTER),
+        ("VED_RUNNER_IMAGE", &image),
+        ("VED_LLM_BASE_URL", &llm.base_url),
+        ("OPENROUTER_API_KEY", "bench-key"),
+    ])
+    .await;
+    let pid = app.pid().expect("the server runs");
+    // Let start-up work (migrations, leftover-container sweep) finish before "idle".
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle_mib = rss::rss_mib(pid);
+    let editor = app.editor().await;
+    let mut rows = Vec::new();
+
+    progress(started, "figure 1: single runs, API and docker CLI");
+    let run_all_scripts = sandbox::create_scripts(&editor).await;
+    let (single, figure) = sandbox::single_run(&editor, run_all_scripts[0], &image).await;
+    rows.extend(figure);
+    progress(started, "figure 2: run-all");
+    rows.extend(sandbox::run_all(&editor, single).await);
+
+    progress(started, "filling the catalog");
+    let catalog = api::fill_catalog(&editor).await;
+    let peak = PeakSampler::start(pid);
+    progress(started, "figure 3: catalog under load");
+    rows.extend(api::catalog_under_load(&app).await);
+    progress(started, "figure 4: saves");
+    rows.extend(api::saves(&app, &editor, &catalog).await);
+    progress(started, "figure 5: LLM proxy");
+    rows.extend(api::llm_proxy(&editor, &llm).await);
+    let peak_mib = peak.peak_mib().await;
+    rows.push(Row::new("6. server RSS idle, after start", idle_mib, "MiB", None));
+    rows.push(Row::new("6. server RSS peak during figures 3–5 — vs idle", peak_mib, "MiB", Some(idle_mib)));
+    app.stop().await;
+
+    let json_path = target_dir().join("bench/latest.json");
+    report::write_json(&json_path, &rows).unwrap_or_else(|err| panic!("{}: {err}", json_path.display()));
+    println!("{}\n", machine().await);
+    print!("{}", report::markdown(&rows));
+    progress(started, &format!("done; wrote {}", json_path.display()));
+}
+
+fn progress(started: Instant, what: &str) {
+    eprintln!("[bench {:>5.1} s] {what}", started.elapsed().as_secs_f64());
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"))
+}
+
+/// The figures only compare with runs on the same kind of machine.
+async fn machine() -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, usize::from);
+    let memory_gib = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            let line = info.lines().find_map(|line| line.strip_prefix("MemTotal:"))?;
+            line.split_whitespace().next()?.parse::<f64>().ok()
+        })
+        .map_or(0.0, |kib| kib / 1024.0 / 1024.0);
+    let docker = tokio::process::Command::new("docker")
+        .args(["version", "--format", "{{.Server.Version}}"])
+        .output()
+        .await
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        .unwrap_or_default();
+    format!("Machine: {cpus} CPUs, {memory_gib:.1} GiB RAM, Docker {docker}.")
+}

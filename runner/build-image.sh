@@ -8,9 +8,9 @@
 #
 #   VED_RUNNER_IMAGE="$(runner/build-image.sh | tail -n1)"
 #
-# With a reachable registry the Dockerfile (python:3.14-slim) is built; without one, an
-# equivalent image is made from Debian packages with debootstrap + docker import.
-# VED_RUNNER_BUILD=online|offline forces one path.
+# Where python:3.14-slim is present the Dockerfile is built; otherwise an equivalent image
+# is made from Debian packages with debootstrap + docker import, which needs no registry.
+# VED_RUNNER_BUILD=online|offline forces one path (online pulls the base image).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,9 +33,10 @@ if docker image inspect "$image" >/dev/null 2>&1; then
     exit 0
 fi
 
-registry_reachable() {
-    # Any HTTP answer (401 included) means the registry can be reached.
-    curl -sS -o /dev/null --max-time 4 https://registry-1.docker.io/v2/ >/dev/null 2>&1
+# Online means the Dockerfile's base image can be had without guessing at the network:
+# it is already present, or VED_RUNNER_BUILD=online asks for a pull.
+base_image_present() {
+    docker image inspect python:3.14-slim >/dev/null 2>&1
 }
 
 build_online() {
@@ -90,13 +91,13 @@ case "${VED_RUNNER_BUILD:-auto}" in
     online) build_online || die "docker build failed" ;;
     offline) build_offline ;;
     auto)
-        if registry_reachable; then
+        if base_image_present; then
             if ! build_online; then
                 say "docker build failed; trying the offline build"
                 build_offline
             fi
         else
-            say "no container registry reachable; using the offline build"
+            say "python:3.14-slim is not present (VED_RUNNER_BUILD=online pulls it); using the offline build"
             build_offline
         fi
         ;;

@@ -60,13 +60,18 @@ pub async fn run_one(
     let queued = records::queue(&state.db, Planned { version, batch, triggered_by }).await?;
     let running = records::mark_running(&state.db, queued).await?;
     let job = RunJob { execution_id: running.id, script: files.content, input: input.into_bytes() };
-    match state.runner.run(job).await {
-        Ok(outcome) => records::finish(&state.db, running, outcome).await,
-        Err(err) => {
-            records::fail(&state.db, running, err.to_string()).await?;
-            Err(err.into())
+    // Its own task: a client that hangs up must not kill the run or leave its row `running`.
+    let (runner, db) = (state.runner.clone(), state.db.clone());
+    let finished = tokio::spawn(async move {
+        match runner.run(job).await {
+            Ok(outcome) => records::finish(&db, running, outcome).await,
+            Err(err) => {
+                records::fail(&db, running, err.to_string()).await?;
+                Err(err.into())
+            }
         }
-    }
+    });
+    finished.await.map_err(ApiError::internal)?
 }
 
 /// The scripts a run-all covers, grouped by the integer part of their ordering number.

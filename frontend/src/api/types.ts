@@ -72,8 +72,8 @@ export interface ScriptDetail {
 }
 
 export interface CreateScriptRequest {
-  content: string;
-  test_data: string;
+  content?: string;
+  test_data?: string;
 }
 
 export interface SaveScriptRequest {
@@ -113,7 +113,8 @@ export interface Execution {
   started_at: string | null;
   finished_at: string | null;
   duration_ms: number | null;
-  interpreter: string | null;
+  /** e.g. "cpython-3.13.5" */
+  interpreter: string;
   triggered_by: string;
   error: string | null;
 }
@@ -153,14 +154,16 @@ export interface LlmCompleteRequest {
   script_id?: number;
   script_version_id?: number;
   prompt: string;
-  context_code: string;
+  context_code?: string;
 }
 
 export interface LlmCompletion {
   response_text: string;
   model_id: string;
-  /** null when neither the upstream nor the price table knows it. */
-  cost_usd: number | null;
+  /** null (or absent) when neither the upstream nor the price table knows it. */
+  cost_usd?: number | null;
+  /** Where the cost came from. */
+  cost_source: 'upstream' | 'price_table' | 'unknown' | string;
   input_tokens: number | null;
   output_tokens: number | null;
   latency_ms: number;

@@ -5,6 +5,12 @@ import type { LlmExchange } from '../hooks/useLlm';
 import { AnswerView } from './AnswerView';
 import { Spinner } from './Spinner';
 
+const COST_SOURCES: Record<string, string> = {
+  upstream: 'Cost reported by the model provider',
+  price_table: 'Cost computed from the configured price table',
+  unknown: 'Neither the provider nor the price table gave a cost',
+};
+
 export function LlmPanel({
   exchanges,
   pending,
@@ -108,7 +114,9 @@ export function LlmPanel({
                     <span>
                       {x.result.input_tokens ?? '?'} in / {x.result.output_tokens ?? '?'} out tokens
                     </span>
-                    <span data-testid="llm-cost">cost {formatCost(x.result.cost_usd)}</span>
+                    <span data-testid="llm-cost" title={COST_SOURCES[x.result.cost_source] ?? x.result.cost_source}>
+                      cost {formatCost(x.result.cost_usd)}
+                    </span>
                     <span>{formatDuration(x.result.latency_ms)}</span>
                   </footer>
                   {canInsert && code !== null && (

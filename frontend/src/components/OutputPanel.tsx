@@ -49,7 +49,10 @@ export function OutputPanel({
   execution,
   running,
   error,
+  hint,
 }: {
+  /** What to say when there is no run yet (editors: how to start one). */
+  hint?: string;
   execution: Execution | null;
   /** A run in flight: its start time and what runs. */
   running: { since: number; label: string } | null;
@@ -71,7 +74,7 @@ export function OutputPanel({
           {error}
         </div>
       )}
-      {!execution && !error && <p className="muted">No run yet. Run the draft with Ctrl+Enter.</p>}
+      {!execution && !error && <p className="muted">No run yet.{hint ? ` ${hint}` : ''}</p>}
       {execution && (
         <>
           <div className="output-meta" data-testid="execution-meta">

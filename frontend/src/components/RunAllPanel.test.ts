@@ -32,7 +32,7 @@ const execution = (id: number, scriptId: number, status: Execution['status']): E
   started_at: null,
   finished_at: null,
   duration_ms: null,
-  interpreter: null,
+  interpreter: 'cpython-3.13.5',
   triggered_by: 'ed1',
   error: null,
 });

@@ -12,7 +12,7 @@ export interface LlmExchange {
 
 function classify(err: unknown): NonNullable<LlmExchange['error']> {
   if (err instanceof ApiError) {
-    if (err.status === 400) return { kind: 'guardrail', message: err.detail };
+    if (err.status === 400 && /disallowed/i.test(err.detail)) return { kind: 'guardrail', message: err.detail };
     if (err.status === 502 || err.status === 503 || err.status === 504) {
       const what =
         err.status === 504

@@ -47,7 +47,8 @@ function labelOf(v: Pick<VersionInfo, 'label' | 'major' | 'minor'>): string {
   return v.label || `${v.major}.${v.minor}`;
 }
 
-const ORDERING_PATTERN = /^\d{1,9}(\.\d{1,6})?$/;
+/** The server keeps two decimals at most (3.01). */
+const ORDERING_PATTERN = /^\d{1,9}(\.\d{1,2})?$/;
 
 interface NavState {
   detail?: ScriptDetail;
@@ -713,7 +714,7 @@ function Workbench({
           ) : (
             <span className="muted">checking…</span>
           )}
-          <span className="status-keys muted">Ctrl+S save · Ctrl+Enter run</span>
+          {isEditor && <span className="status-keys muted">Ctrl+S save · Ctrl+Enter run</span>}
         </div>
         <div className="bottom-panel">
           <div className="tabs" role="tablist">
@@ -738,7 +739,12 @@ function Workbench({
             </button>
           </div>
           {bottomTab === 'output' ? (
-            <OutputPanel execution={execution} running={running} error={runError} />
+            <OutputPanel
+              execution={execution}
+              running={running}
+              error={runError}
+              hint={isEditor ? 'Run the draft with Ctrl+Enter.' : undefined}
+            />
           ) : (
             <div className="test-data">
               <p className="muted small">

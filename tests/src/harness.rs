@@ -103,7 +103,7 @@ impl TestApp {
             let logs = self.logs();
             let fresh = logs.get(log_offset as usize..).unwrap_or_default();
             if let Some(rest) = fresh.split("listening on http://").nth(1) {
-                let addr: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+                let addr: String = rest.chars().take_while(|c| !c.is_whitespace() && *c != '"').collect();
                 return format!("http://{addr}");
             }
             if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {

@@ -6,3 +6,4 @@ mod errors;
 mod llm;
 mod openapi;
 mod scripts;
+mod server;

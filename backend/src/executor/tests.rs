@@ -515,3 +515,25 @@ async fn a_trivial_run_is_quick() {
         "p50 of a trivial run is {p50:?}"
     );
 }
+
+#[tokio::test]
+#[ignore]
+async fn zz_throwaway_measure() {
+    let runner = ready(ExecutorConfig { max_concurrent_runs: 4, ..config() }).await;
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        let started = Instant::now();
+        assert_succeeded(&run_with(&runner, "print('hi')", b"").await);
+        times.push(started.elapsed());
+    }
+    times.sort();
+    eprintln!("single: p50 {:?} p95 {:?}", times[10], times[19]);
+    for _ in 0..3 {
+        let started = Instant::now();
+        for _ in 0..3 {
+            let outs = futures::future::join_all((0..8).map(|_| run_with(&runner, "print('hi')", b""))).await;
+            outs.iter().for_each(assert_succeeded);
+        }
+        eprintln!("run-all: {:?}", started.elapsed());
+    }
+}

@@ -134,3 +134,25 @@ async fn no_route_answers_500_to_malformed_input() {
     assert!(checked >= 100, "only {checked} requests were made");
     assert_eq!(editor.get("/api/auth/me").await.status, StatusCode::OK, "server still healthy");
 }
+
+#[tokio::test]
+async fn hashed_assets_are_gzipped_and_cached_for_good_and_pages_revalidate() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let index = client.get("/").await;
+    assert_eq!(index.headers["cache-control"], "no-cache");
+    let Some(asset) = index.text.split("src=\"").nth(1).and_then(|rest| rest.split('"').next()) else {
+        panic!("frontend/dist must be built (make test does) to check asset serving: {}", index.text);
+    };
+    assert!(asset.starts_with("/assets/"), "{asset}");
+    let response = client
+        .raw()
+        .get(client.url(asset))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable");
+}

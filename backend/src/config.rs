@@ -31,6 +31,8 @@ pub struct RunConfig {
     pub cpus: f64,
     pub pids_limit: i64,
     pub output_cap_bytes: usize,
+    /// Containers kept started per runner image; 0 starts every run cold.
+    pub warm_pool: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +84,7 @@ impl Config {
                 cpus,
                 pids_limit: env.parse("VED_RUN_PIDS_LIMIT", 64)?,
                 output_cap_bytes: env.parse("VED_RUN_OUTPUT_CAP_BYTES", 1024 * 1024)?,
+                warm_pool: env.parse("VED_WARM_POOL", 2)?,
             },
             llm: LlmSettings {
                 api_key: env.optional("OPENROUTER_API_KEY").and_then(|key| ApiKey::new(&key)),

@@ -34,6 +34,8 @@ impl Application {
         let (llm, stop_words) = llm_parts(&config)?;
         let runner = DockerRunner::new(executor_config(&config));
         recover_runs(&db, &runner).await?;
+        // After the sweep, which would remove the pool's containers too.
+        runner.start_pool();
         let listener = TcpListener::bind(&config.bind).await?;
         let state = AppState {
             db,
@@ -65,8 +67,10 @@ impl Application {
         });
         let addr = self.local_addr()?;
         tracing::info!(%addr, "code.ved listening on http://{addr}");
+        let runner = self.state.runner.clone();
         let app = build_app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+        runner.shutdown().await;
         tracing::info!("stopped");
         Ok(())
     }
@@ -82,6 +86,7 @@ fn executor_config(config: &Config) -> ExecutorConfig {
         pids_limit: run.pids_limit,
         output_cap_bytes: run.output_cap_bytes,
         max_concurrent_runs: run.max_concurrent_runs,
+        warm_pool: run.warm_pool,
         instance: std::path::absolute(&config.scripts_repo)
             .unwrap_or_else(|_| config.scripts_repo.clone())
             .display()

@@ -17,17 +17,35 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn new(name: impl Into<String>, value: f64, unit: &'static str, baseline: Option<f64>) -> Self {
-        Self { name: name.into(), value, unit, baseline, ratio: ratio(value, baseline) }
+    pub fn new(
+        name: impl Into<String>,
+        value: f64,
+        unit: &'static str,
+        baseline: Option<f64>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            value,
+            unit,
+            baseline,
+            ratio: ratio(value, baseline),
+        }
     }
 }
 
 pub fn markdown(rows: &[Row]) -> String {
-    let mut table = String::from("| figure | value | unit | baseline | ratio |\n| --- | ---: | --- | ---: | ---: |\n");
+    let mut table = String::from(
+        "| figure | value | unit | baseline | ratio |\n| --- | ---: | --- | ---: | ---: |\n",
+    );
     for row in rows {
         let baseline = row.baseline.map_or("—".to_owned(), number);
         let ratio = row.ratio.map_or("—".to_owned(), |r| format!("{r:.2}×"));
-        table += &format!("| {} | {} | {} | {baseline} | {ratio} |\n", row.name, number(row.value), row.unit);
+        table += &format!(
+            "| {} | {} | {} | {baseline} | {ratio} |\n",
+            row.name,
+            number(row.value),
+            row.unit
+        );
     }
     table
 }
@@ -61,9 +79,15 @@ mod tests {
             Row::new("added", -0.5, "ms", Some(25.0)),
         ];
         let table = markdown(&rows);
-        assert!(table.contains("| a vs b | 812 | ms | 406 | 2.00× |"), "{table}");
+        assert!(
+            table.contains("| a vs b | 812 | ms | 406 | 2.00× |"),
+            "{table}"
+        );
         assert!(table.contains("| idle | 12.3 | MiB | — | — |"), "{table}");
-        assert!(table.contains("| added | -0.50 | ms | 25.0 | -0.02× |"), "{table}");
+        assert!(
+            table.contains("| added | -0.50 | ms | 25.0 | -0.02× |"),
+            "{table}"
+        );
     }
 
     #[test]
@@ -71,7 +95,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("ved-bench-test-{}", std::process::id()));
         let path = dir.join("nested/latest.json");
         write_json(&path, &[Row::new("x", 2.0, "ms", Some(1.0))]).unwrap();
-        let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let written: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(
             written,
             serde_json::json!([{"name": "x", "value": 2.0, "unit": "ms", "baseline": 1.0, "ratio": 2.0}])

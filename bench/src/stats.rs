@@ -16,7 +16,12 @@ impl Summary {
         assert!(!samples.is_empty(), "no samples to summarize");
         let mut ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e3).collect();
         ms.sort_by(f64::total_cmp);
-        Self { count: ms.len(), p50: percentile(&ms, 50.0), p95: percentile(&ms, 95.0), p99: percentile(&ms, 99.0) }
+        Self {
+            count: ms.len(),
+            p50: percentile(&ms, 50.0),
+            p95: percentile(&ms, 95.0),
+            p99: percentile(&ms, 99.0),
+        }
     }
 }
 
@@ -24,7 +29,10 @@ impl Summary {
 /// interpolation, so p99 of 30 samples is honestly the slowest one.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     assert!(!sorted.is_empty(), "percentile of no samples");
-    assert!((0.0..=100.0).contains(&p), "percentile {p} is out of 0..=100");
+    assert!(
+        (0.0..=100.0).contains(&p),
+        "percentile {p} is out of 0..=100"
+    );
     let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
 }

@@ -8,7 +8,7 @@ use sea_orm::{
 use crate::{
     entities::{batch, execution, script_version},
     error::ApiResult,
-    executor::RunOutcome,
+    executor::{Correction, RunOutcome},
     scripts::views::version_label,
 };
 
@@ -64,6 +64,17 @@ pub async fn finish(db: &DatabaseConnection, row: execution::Model, outcome: Run
     active.finished_at = Set(Some(outcome.finished_at));
     active.duration_ms = Set(Some(outcome.duration_ms));
     Ok(active.update(db).await?)
+}
+
+/// The engine's last word on a run answered before its container was gone.
+pub async fn correct_status(db: &DatabaseConnection, execution_id: i64, correction: Correction) -> Result<(), sea_orm::DbErr> {
+    execution::Entity::update_many()
+        .col_expr(execution::Column::Status, Expr::value(correction.status.as_str()))
+        .col_expr(execution::Column::ExitCode, Expr::value(correction.exit_code))
+        .filter(execution::Column::Id.eq(execution_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// The engine could not run it at all; the attempt stays on record with the reason.

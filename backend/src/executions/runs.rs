@@ -10,7 +10,7 @@ use super::records::{self, Planned};
 use crate::{
     entities::{batch, execution, script, script_version},
     error::{ApiError, ApiResult},
-    executor::{ExecutorError, RunJob, RunStatus},
+    executor::{ExecutorError, Finished, LateVerdict, RunJob, RunStatus},
     scripts::{catalog, ordering::OrderingNumber},
     AppState,
 };
@@ -64,7 +64,11 @@ pub async fn run_one(
     let (runner, db) = (state.runner.clone(), state.db.clone());
     let finished = tokio::spawn(async move {
         match runner.run(job).await {
-            Ok(outcome) => records::finish(&db, running, outcome).await,
+            Ok(Finished { outcome, verdict }) => {
+                let row = records::finish(&db, running, outcome).await?;
+                tokio::spawn(apply_late_verdict(db, row.id, verdict));
+                Ok(row)
+            }
             Err(err) => {
                 records::fail(&db, running, err.to_string()).await?;
                 Err(err.into())
@@ -72,6 +76,15 @@ pub async fn run_one(
         }
     });
     finished.await.map_err(ApiError::internal)?
+}
+
+/// A pooled run is answered before the engine has torn its container down; if the engine
+/// then saw the end differently (an OOM kill), the row takes the engine's word.
+async fn apply_late_verdict(db: DatabaseConnection, execution_id: i64, verdict: LateVerdict) {
+    let Some(correction) = verdict.correction().await else { return };
+    if let Err(err) = records::correct_status(&db, execution_id, correction).await {
+        tracing::error!(execution = execution_id, error = %err, "could not record the engine's correction of a run");
+    }
 }
 
 /// The scripts a run-all covers, grouped by the integer part of their ordering number.

@@ -1,13 +1,78 @@
+use bollard::container::LogOutput;
+
+use super::loader::{EndScan, Job};
+
+/// A run's stdout and stderr. For a pooled run, each stream ends at the loader's end
+/// marker, which is not part of the output.
+pub(super) struct Capture {
+    stdout: CappedOutput,
+    stderr: CappedOutput,
+    ends: Option<[EndScan; 2]>,
+}
+
+impl Capture {
+    pub(super) fn new(cap: usize) -> Self {
+        Self {
+            stdout: CappedOutput::new(cap),
+            stderr: CappedOutput::new(cap),
+            ends: None,
+        }
+    }
+
+    /// Output of the script a loader runs for `job`.
+    pub(super) fn until_end_of(job: &Job, cap: usize) -> Self {
+        Self {
+            ends: Some([job.end_scan(), job.end_scan()]),
+            ..Self::new(cap)
+        }
+    }
+
+    pub(super) fn push(&mut self, frame: LogOutput) {
+        let (output, index, message) = match frame {
+            LogOutput::StdOut { message } | LogOutput::Console { message } => {
+                (&mut self.stdout, 0, message)
+            }
+            LogOutput::StdErr { message } => (&mut self.stderr, 1, message),
+            LogOutput::StdIn { .. } => return,
+        };
+        match &mut self.ends {
+            Some(ends) => output.push(&ends[index].feed(&message)),
+            None => output.push(&message),
+        }
+    }
+
+    /// Once both streams are complete: how the script's process ended, as the loader
+    /// wrote it. Negative for death by a signal, or for markers that disagree: either way
+    /// only the engine can tell what happened.
+    pub(super) fn reported_exit(&self) -> Option<i64> {
+        let [stdout, stderr] = self.ends.as_ref()?;
+        match (stdout.code()?, stderr.code()?) {
+            (out, err) if out == err => Some(out),
+            _ => Some(i64::MIN),
+        }
+    }
+
+    /// Each stream's text and whether bytes were dropped: stdout, then stderr.
+    pub(super) fn finish(mut self) -> [(String, bool); 2] {
+        if let Some([stdout, stderr]) = self.ends.take() {
+            // A stream cut short of its marker (a timeout, the loader killed).
+            self.stdout.push(&stdout.rest());
+            self.stderr.push(&stderr.rest());
+        }
+        [self.stdout.finish(), self.stderr.finish()]
+    }
+}
+
 /// One output stream of a run, kept up to a byte cap so that a chatty script cannot make
 /// the server buffer more than the cap, however much it prints.
-pub(super) struct CappedOutput {
+struct CappedOutput {
     bytes: Vec<u8>,
     cap: usize,
     truncated: bool,
 }
 
 impl CappedOutput {
-    pub(super) fn new(cap: usize) -> Self {
+    fn new(cap: usize) -> Self {
         Self {
             bytes: Vec::new(),
             cap,
@@ -15,7 +80,7 @@ impl CappedOutput {
         }
     }
 
-    pub(super) fn push(&mut self, chunk: &[u8]) {
+    fn push(&mut self, chunk: &[u8]) {
         let room = self.cap - self.bytes.len();
         if chunk.len() > room {
             self.truncated = true;
@@ -26,7 +91,7 @@ impl CappedOutput {
 
     /// The text and whether bytes were dropped. Scripts may print anything, so invalid
     /// UTF-8 becomes U+FFFD rather than an error.
-    pub(super) fn finish(self) -> (String, bool) {
+    fn finish(self) -> (String, bool) {
         (
             String::from_utf8_lossy(&self.bytes).into_owned(),
             self.truncated,

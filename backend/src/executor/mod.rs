@@ -1,11 +1,17 @@
 //! Runs Python scripts in fresh, locked-down Docker containers (SPEC §6).
 //!
 //! [`DockerRunner`] is the one door to the engine: a handler builds a [`RunJob`], awaits
-//! [`DockerRunner::run`] and stores the [`RunOutcome`]. Everything about a script's own
-//! behaviour (exit codes, timeouts, OOM, runaway output, an engine failing mid-run) comes
-//! back as `Ok` with a [`RunStatus`]; `Err` means the run could not be attempted.
+//! [`DockerRunner::run`], stores the [`RunOutcome`] and applies the [`LateVerdict`]'s
+//! correction, if any, when it comes. Everything about a script's own behaviour (exit
+//! codes, timeouts, OOM, runaway output, an engine failing mid-run) comes back as `Ok`
+//! with a [`RunStatus`]; `Err` means the run could not be attempted.
+//!
+//! A run takes a container from the warm pool (`pool.rs`) when one is idle, else creates
+//! one; either way the container serves that one run and is removed.
 
 mod capture;
+mod loader;
+mod pool;
 mod sandbox;
 #[cfg(test)]
 mod tests;
@@ -19,9 +25,11 @@ use bollard::query_parameters::ListContainersOptionsBuilder;
 use bollard::Docker;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::{oneshot, OnceCell, OwnedSemaphorePermit, Semaphore};
 
-use capture::CappedOutput;
+use capture::Capture;
+use pool::{Admission, Pool};
+use sandbox::{ContainerGuard, Ending, Launch, RunClock};
 
 const MIB: i64 = 1024 * 1024;
 
@@ -52,6 +60,8 @@ pub struct ExecutorConfig {
     /// Which installation created a container (the `ved.managed` label's value): servers
     /// sharing one engine sweep only their own leftovers at start.
     pub instance: String,
+    /// Containers kept started and waiting for a run (0: none, every run starts cold).
+    pub warm_pool: usize,
 }
 
 impl Default for ExecutorConfig {
@@ -70,6 +80,7 @@ impl Default for ExecutorConfig {
             fsize_bytes: 10 * MIB,
             run_dir_root: std::env::temp_dir().join("ved-runs"),
             instance: "default".to_owned(),
+            warm_pool: 2,
         }
     }
 }
@@ -145,6 +156,43 @@ pub struct RunOutcome {
     pub duration_ms: i64,
 }
 
+/// What [`DockerRunner::run`] answers.
+#[derive(Debug)]
+pub struct Finished {
+    pub outcome: RunOutcome,
+    pub verdict: LateVerdict,
+}
+
+impl Finished {
+    /// A run whose container is already gone: the outcome is the engine's last word.
+    fn settled(outcome: RunOutcome) -> Self {
+        Self {
+            outcome,
+            verdict: LateVerdict(None),
+        }
+    }
+}
+
+/// The engine's account of a run that was answered before its container was gone.
+#[derive(Debug)]
+pub struct LateVerdict(Option<oneshot::Receiver<Correction>>);
+
+impl LateVerdict {
+    /// Resolves once the run's container has been removed: `Some` when the engine saw the
+    /// end differently from the answer (the OOM killer struck, or the script outlived
+    /// what it reported and was killed at the deadline).
+    pub async fn correction(self) -> Option<Correction> {
+        self.0?.await.ok()
+    }
+}
+
+/// Replaces an answered outcome's status and exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Correction {
+    pub status: RunStatus,
+    pub exit_code: Option<i64>,
+}
+
 /// Why a run could not even be attempted. Every variant is a missing or broken
 /// dependency, never the caller's fault: answer **503** with the `Display` text as the
 /// `detail` (it says how to fix it); none of them is a 500.
@@ -156,6 +204,18 @@ pub enum ExecutorError {
     ImageMissing(String),
     #[error("the Docker engine failed: {0}")]
     Engine(String),
+}
+
+impl ExecutorError {
+    /// Creating a container failed: 404 is the image.
+    fn of_create(err: bollard::errors::Error, image: &str) -> Self {
+        match err {
+            bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            } => Self::ImageMissing(image.to_owned()),
+            other => other.into(),
+        }
+    }
 }
 
 impl From<bollard::errors::Error> for ExecutorError {
@@ -186,6 +246,7 @@ struct Inner {
     docker: OnceLock<Docker>,
     slots: Arc<Semaphore>,
     interpreter: OnceCell<String>,
+    pool: Pool,
 }
 
 impl DockerRunner {
@@ -194,6 +255,7 @@ impl DockerRunner {
         let slots = Arc::new(Semaphore::new(config.max_concurrent_runs.max(1)));
         Self {
             inner: Arc::new(Inner {
+                pool: Pool::new(config.warm_pool),
                 config,
                 docker: OnceLock::new(),
                 slots,
@@ -225,7 +287,7 @@ impl DockerRunner {
             .inner
             .interpreter
             .get_or_try_init(|| async {
-                let probe = self.contain(None, PROBE, b"").await?;
+                let probe = self.execute(None, PROBE, b"").await?.outcome;
                 let name = probe.stdout.trim();
                 if probe.status != RunStatus::Succeeded || name.is_empty() {
                     return Err(ExecutorError::Engine(format!(
@@ -242,22 +304,21 @@ impl DockerRunner {
         Ok(name.clone())
     }
 
-    /// Runs one script to its end in a fresh container; waits for a free slot first.
-    pub async fn run(&self, job: RunJob) -> Result<RunOutcome, ExecutorError> {
+    /// Runs one script to its end in a container of its own: a warm one if one is idle,
+    /// else a fresh one as soon as a slot is free (or a warm one, if that comes first).
+    pub async fn run(&self, job: RunJob) -> Result<Finished, ExecutorError> {
         let interpreter = self.interpreter().await?;
-        let outcome = self
-            .contain(Some(job.execution_id), &job.script, &job.input)
+        let mut finished = self
+            .execute(Some(job.execution_id), &job.script, &job.input)
             .await?;
+        finished.outcome.interpreter = interpreter;
         tracing::debug!(
             execution = job.execution_id,
-            status = outcome.status.as_str(),
-            duration_ms = outcome.duration_ms,
+            status = finished.outcome.status.as_str(),
+            duration_ms = finished.outcome.duration_ms,
             "run finished"
         );
-        Ok(RunOutcome {
-            interpreter,
-            ..outcome
-        })
+        Ok(finished)
     }
 
     /// Removes this instance's containers, running or not, and their run directories: at
@@ -288,114 +349,191 @@ impl DockerRunner {
         Ok(removed)
     }
 
-    /// One sandboxed run, without the interpreter name (the probe is such a run too).
-    async fn contain(
+    /// One run, without the interpreter name (the probe is such a run too).
+    async fn execute(
         &self,
         execution_id: Option<i64>,
         script: &str,
         input: &[u8],
-    ) -> Result<RunOutcome, ExecutorError> {
+    ) -> Result<Finished, ExecutorError> {
+        loop {
+            match self.inner.pool.admit(&self.inner.slots).await {
+                Admission::Warm(warm) => {
+                    if let Some(finished) = self.run_warm(warm, script, input).await {
+                        return Ok(finished);
+                    }
+                }
+                Admission::Cold(slot) => {
+                    return self.contain(slot, execution_id, script, input).await
+                }
+            }
+        }
+    }
+
+    /// One run in a container created for it.
+    async fn contain(
+        &self,
+        slot: OwnedSemaphorePermit,
+        execution_id: Option<i64>,
+        script: &str,
+        input: &[u8],
+    ) -> Result<Finished, ExecutorError> {
         let config = &self.inner.config;
         let docker = self.client()?;
-        let slot = self
-            .inner
-            .slots
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("the run semaphore is never closed");
-        let requested_at = Utc::now();
-        let engine_failure = |reason: String| RunOutcome {
-            status: RunStatus::Error,
-            exit_code: None,
-            stdout: String::new(),
-            stderr: String::new(),
-            stdout_truncated: false,
-            stderr_truncated: false,
-            error: Some(reason),
-            interpreter: String::new(),
-            started_at: requested_at,
-            finished_at: Utc::now(),
-            duration_ms: 0,
-        };
-
         let root = config.run_dir_root.clone();
         let (script_owned, input_owned) = (script.to_owned(), input.to_vec());
-        let run_dir = tokio::task::spawn_blocking(move || {
-            sandbox::prepare_run_dir(&root, &script_owned, &input_owned)
+        let run_dir = blocking(move || {
+            let dir = sandbox::create_run_dir(&root)?;
+            sandbox::write_job(dir.path(), &script_owned, &input_owned)?;
+            Ok(dir)
         })
-        .await
-        .map_err(std::io::Error::other)
-        .and_then(|prepared| prepared);
+        .await;
         let run_dir = match run_dir {
             Ok(dir) => dir,
             Err(e) => {
-                return Ok(engine_failure(format!(
+                return Ok(Finished::settled(engine_failure(format!(
                     "could not prepare the run directory: {e}"
-                )))
+                ))))
             }
         };
 
-        let body = sandbox::container_body(config, run_dir.path(), execution_id);
+        let body = sandbox::container_body(config, run_dir.path(), execution_id, Launch::Script);
         let created = match docker.create_container(None, body).await {
             Ok(created) => created,
-            Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            }) => {
-                return Err(ExecutorError::ImageMissing(config.image.clone()));
-            }
             Err(e) => {
-                return match ExecutorError::from(e) {
-                    ExecutorError::Engine(reason) => Ok(engine_failure(reason)),
-                    unavailable => Err(unavailable),
+                return match ExecutorError::of_create(e, &config.image) {
+                    ExecutorError::Engine(reason) => Ok(Finished::settled(engine_failure(reason))),
+                    not_attempted => Err(not_attempted),
                 };
             }
         };
-        let container = sandbox::ContainerGuard::new(docker.clone(), created.id, slot, run_dir);
-
-        let mut stdout = CappedOutput::new(config.output_cap_bytes);
-        let mut stderr = CappedOutput::new(config.output_cap_bytes);
-        let exited = sandbox::supervise(
-            &docker,
-            container.id(),
-            config.timeout,
-            &mut stdout,
-            &mut stderr,
-        )
-        .await;
-        container.remove().await;
-
-        let (status, exit_code, error, started_at, ran_for) = match exited {
-            Ok(exited) => (
-                RunStatus::of_exit(exited.timed_out, exited.oom_killed, exited.exit_code),
-                exited.exit_code,
-                None,
-                exited.started_at,
-                exited.ran_for,
-            ),
-            Err(e) => (
-                RunStatus::Error,
-                None,
-                Some(e.to_string()),
-                requested_at,
-                Duration::ZERO,
-            ),
-        };
-        let ran_for = chrono::Duration::from_std(ran_for).unwrap_or_default();
-        let (stdout, stdout_truncated) = stdout.finish();
-        let (stderr, stderr_truncated) = stderr.finish();
-        Ok(RunOutcome {
-            status,
-            exit_code,
-            stdout,
-            stderr,
-            stdout_truncated,
-            stderr_truncated,
-            error,
-            interpreter: String::new(),
-            started_at,
-            finished_at: started_at + ran_for,
-            duration_ms: ran_for.num_milliseconds(),
-        })
+        let container = ContainerGuard::new(docker.clone(), created.id, slot, run_dir);
+        let clock = RunClock::start(config.timeout);
+        let mut capture = Capture::new(config.output_cap_bytes);
+        let ending = sandbox::supervise(&docker, container.id(), &clock, &mut capture).await;
+        Ok(conclude(container, clock, ending, capture).await)
     }
+}
+
+/// The answer, once the script's end is known. When only the loader has reported it, the
+/// container winds down in the background, where the engine gets the last word.
+async fn conclude(
+    container: ContainerGuard,
+    clock: RunClock,
+    ending: Result<Ending, bollard::errors::Error>,
+    capture: Capture,
+) -> Finished {
+    let [(stdout, stdout_truncated), (stderr, stderr_truncated)] = capture.finish();
+    let mut outcome = RunOutcome {
+        status: RunStatus::Error,
+        exit_code: None,
+        stdout,
+        stderr,
+        stdout_truncated,
+        stderr_truncated,
+        error: None,
+        interpreter: String::new(),
+        started_at: clock.started_at,
+        finished_at: clock.started_at,
+        duration_ms: 0,
+    };
+    let ran_for = match ending {
+        Ok(Ending::Reported { exit_code, ran_for }) => {
+            outcome.status = RunStatus::of_exit(false, false, Some(exit_code));
+            outcome.exit_code = Some(exit_code);
+            outcome.set_duration(ran_for);
+            let answered = Correction {
+                status: outcome.status,
+                exit_code: outcome.exit_code,
+            };
+            return Finished {
+                outcome,
+                verdict: settle_in_background(container, clock, answered),
+            };
+        }
+        Ok(Ending::Exited(exited)) => {
+            outcome.status =
+                RunStatus::of_exit(exited.timed_out, exited.oom_killed, exited.exit_code);
+            outcome.exit_code = exited.exit_code;
+            exited.ran_for
+        }
+        Err(e) => {
+            outcome.error = Some(e.to_string());
+            Duration::ZERO
+        }
+    };
+    container.remove().await;
+    outcome.set_duration(ran_for);
+    Finished::settled(outcome)
+}
+
+impl RunOutcome {
+    fn set_duration(&mut self, ran_for: Duration) {
+        let ran_for = chrono::Duration::from_std(ran_for).unwrap_or_default();
+        self.finished_at = self.started_at + ran_for;
+        self.duration_ms = ran_for.num_milliseconds();
+    }
+}
+
+/// A run that never got a container to an end.
+fn engine_failure(reason: String) -> RunOutcome {
+    let now = Utc::now();
+    RunOutcome {
+        status: RunStatus::Error,
+        exit_code: None,
+        stdout: String::new(),
+        stderr: String::new(),
+        stdout_truncated: false,
+        stderr_truncated: false,
+        error: Some(reason),
+        interpreter: String::new(),
+        started_at: now,
+        finished_at: now,
+        duration_ms: 0,
+    }
+}
+
+/// Waits for the container's exit (killing it at the run's deadline), asks the engine how
+/// it ended and removes it; the verdict resolves after the removal.
+fn settle_in_background(
+    container: ContainerGuard,
+    clock: RunClock,
+    answered: Correction,
+) -> LateVerdict {
+    let (verdict, receiver) = oneshot::channel();
+    tokio::spawn(async move {
+        let settled = sandbox::settle(container.docker(), container.id(), &clock).await;
+        let id = container.id().to_owned();
+        container.remove().await;
+        match settled {
+            Ok(exited) => {
+                let seen = Correction {
+                    status: RunStatus::of_exit(
+                        exited.timed_out,
+                        exited.oom_killed,
+                        exited.exit_code,
+                    ),
+                    exit_code: exited.exit_code,
+                };
+                if seen != answered {
+                    tracing::info!(container = %id, answered = ?answered, seen = ?seen, "the engine corrects a pooled run's answer");
+                    let _ = verdict.send(seen);
+                }
+            }
+            Err(e) => {
+                tracing::warn!(container = %id, error = %e, "could not confirm how a pooled run ended; its answer stands");
+            }
+        }
+    });
+    LateVerdict(Some(receiver))
+}
+
+/// File work off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|done| done)
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::pin::{pin, Pin};
 use std::time::Duration;
 
-use bollard::container::LogOutput;
+use bollard::container::{AttachContainerResults, LogOutput};
 use bollard::errors::Error as BollardError;
 use bollard::models::{
     ContainerCreateBody, HostConfig, HostConfigLogConfig, Mount, MountType, ResourcesUlimits,
@@ -23,8 +23,8 @@ use tempfile::TempDir;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 
-use super::capture::CappedOutput;
-use super::ExecutorConfig;
+use super::capture::Capture;
+use super::{loader, ExecutorConfig};
 
 /// Carried by every container we create, so that a restart can sweep what a crash left.
 pub(super) const MANAGED_LABEL: &str = "ved.managed";
@@ -37,10 +37,20 @@ const MOUNT_POINT: &str = "/runner";
 /// How long a killed container gets to flush its last output and report its exit.
 const KILL_GRACE: Duration = Duration::from_secs(5);
 
+/// What a container runs once started.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Launch {
+    /// The script itself, at once.
+    Script,
+    /// The loader, which waits on stdin for the go-ahead (a pooled container).
+    Loader,
+}
+
 pub(super) fn container_body(
     config: &ExecutorConfig,
     run_dir: &Path,
     execution_id: Option<i64>,
+    launch: Launch,
 ) -> ContainerCreateBody {
     let mut labels = HashMap::from([
         (MANAGED_LABEL.to_owned(), config.instance.clone()),
@@ -98,13 +108,25 @@ pub(super) fn container_body(
         }]),
         ..Default::default()
     };
+    let (script, input) = (
+        format!("{MOUNT_POINT}/script.py"),
+        format!("{MOUNT_POINT}/input"),
+    );
+    let python = "python".to_owned();
+    let entrypoint = match launch {
+        Launch::Script => vec![python, script, input],
+        Launch::Loader => vec![
+            python,
+            "-c".to_owned(),
+            loader::SOURCE.to_owned(),
+            script,
+            input,
+        ],
+    };
+    let loads = launch == Launch::Loader;
     ContainerCreateBody {
         image: Some(config.image.clone()),
-        entrypoint: Some(vec![
-            "python".to_owned(),
-            format!("{MOUNT_POINT}/script.py"),
-            format!("{MOUNT_POINT}/input"),
-        ]),
+        entrypoint: Some(entrypoint),
         user: Some("65534:65534".to_owned()),
         working_dir: Some("/tmp".to_owned()),
         env: Some(
@@ -120,6 +142,10 @@ pub(super) fn container_body(
             .to_vec(),
         ),
         network_disabled: Some(true),
+        // Only the loader reads stdin (its job); a script gets none, as before.
+        open_stdin: Some(loads),
+        stdin_once: Some(loads),
+        attach_stdin: Some(loads),
         attach_stdout: Some(true),
         attach_stderr: Some(true),
         tty: Some(false),
@@ -129,22 +155,28 @@ pub(super) fn container_body(
     }
 }
 
-/// Writes the script and its input into a fresh directory under `root`. The container
-/// runs as uid 65534, which owns nothing on the host, so everything is world-readable.
-pub(super) fn prepare_run_dir(root: &Path, script: &str, input: &[u8]) -> std::io::Result<TempDir> {
+/// A fresh, empty directory under `root` for one container to mount. The container runs
+/// as uid 65534, which owns nothing on the host, so everything is world-readable.
+pub(super) fn create_run_dir(root: &Path) -> std::io::Result<TempDir> {
     // The engine only bind-mounts absolute paths.
     let root = std::path::absolute(root)?;
     std::fs::create_dir_all(&root)?;
     let dir = tempfile::Builder::new()
         .prefix(RUN_DIR_PREFIX)
         .tempdir_in(&root)?;
+    std::fs::set_permissions(dir.path(), Permissions::from_mode(0o755))?;
+    Ok(dir)
+}
+
+/// Puts the script and its input where the container sees them: before it starts, or,
+/// for a pooled container already running, before the loader is told to go.
+pub(super) fn write_job(dir: &Path, script: &str, input: &[u8]) -> std::io::Result<()> {
     for (name, content) in [("script.py", script.as_bytes()), ("input", input)] {
-        let path = dir.path().join(name);
+        let path = dir.join(name);
         std::fs::write(&path, content)?;
         std::fs::set_permissions(&path, Permissions::from_mode(0o644))?;
     }
-    std::fs::set_permissions(dir.path(), Permissions::from_mode(0o755))?;
-    Ok(dir)
+    Ok(())
 }
 
 /// Deletes the run directory a leftover container names in its label, if it is one of
@@ -196,6 +228,14 @@ impl ContainerGuard {
         self.id.as_deref().unwrap_or_default()
     }
 
+    pub(super) fn docker(&self) -> &Docker {
+        &self.docker
+    }
+
+    pub(super) fn run_dir(&self) -> &Path {
+        self.run_dir.as_ref().map_or(Path::new(""), TempDir::path)
+    }
+
     pub(super) async fn remove(mut self) {
         if let Some(id) = self.id.take() {
             if let Err(e) = remove_container(&self.docker, &id).await {
@@ -239,67 +279,151 @@ pub(super) async fn remove_container(docker: &Docker, id: &str) -> Result<(), Bo
     }
 }
 
-/// How a started container ended.
+/// When a run began: by the wall clock for the record, monotonically for its limit.
+pub(super) struct RunClock {
+    pub(super) started_at: DateTime<Utc>,
+    began: Instant,
+    deadline: Instant,
+}
+
+impl RunClock {
+    pub(super) fn start(timeout: Duration) -> Self {
+        let began = Instant::now();
+        Self {
+            started_at: Utc::now(),
+            began,
+            deadline: began + timeout,
+        }
+    }
+
+    pub(super) fn elapsed(&self) -> Duration {
+        self.began.elapsed()
+    }
+}
+
+/// How far a started container was followed.
+pub(super) enum Ending {
+    /// The loader reported how the script's process exited; the container is winding
+    /// down, and only the engine can still tell whether the OOM killer was involved.
+    Reported { exit_code: i64, ran_for: Duration },
+    /// The container exited and the engine said how.
+    Exited(Exited),
+}
+
 pub(super) struct Exited {
     pub(super) timed_out: bool,
     pub(super) oom_killed: bool,
     pub(super) exit_code: Option<i64>,
-    pub(super) started_at: DateTime<Utc>,
     pub(super) ran_for: Duration,
 }
 
-/// Starts the container and follows it to its exit, killing it at the deadline. Output
-/// goes into the caller's buffers so that it survives an engine failure midway.
-pub(super) async fn supervise(
+pub(super) type OutputStream = Pin<Box<dyn Stream<Item = Result<LogOutput, BollardError>> + Send>>;
+
+/// Attached before start, so that not a byte printed at start-up is missed.
+pub(super) async fn attach(
     docker: &Docker,
     id: &str,
-    timeout: Duration,
-    stdout: &mut CappedOutput,
-    stderr: &mut CappedOutput,
-) -> Result<Exited, BollardError> {
-    // Attached before start, so not a byte printed at start-up is missed.
+    launch: Launch,
+) -> Result<AttachContainerResults, BollardError> {
     let options = AttachContainerOptionsBuilder::default()
+        .stdin(launch == Launch::Loader)
         .stdout(true)
         .stderr(true)
         .stream(true)
         .logs(true)
         .build();
-    let mut output = docker.attach_container(id, Some(options)).await?.output;
+    docker.attach_container(id, Some(options)).await
+}
 
-    let started_at = Utc::now();
-    let clock = Instant::now();
+/// Starts a container that runs its script at once and follows it to its exit.
+pub(super) async fn supervise(
+    docker: &Docker,
+    id: &str,
+    clock: &RunClock,
+    capture: &mut Capture,
+) -> Result<Ending, BollardError> {
+    let mut output = attach(docker, id, Launch::Script).await?.output;
     docker.start_container(id, None).await?;
-    let deadline = clock + timeout;
+    follow(docker, id, &mut output, clock, capture).await
+}
 
-    let followed = tokio::time::timeout_at(deadline, async {
-        copy_output(&mut output, stdout, stderr).await?;
-        wait_for_exit(docker, id).await
-    })
-    .await;
-    let timed_out = match followed {
-        Ok(result) => {
-            result?;
-            false
-        }
-        Err(_) => {
-            match docker.kill_container(id, None).await {
-                // 409: it exited on its own at the deadline; it still had its time.
-                Ok(())
-                | Err(BollardError::DockerResponseServerError {
-                    status_code: 409, ..
-                }) => {}
-                Err(e) => return Err(e),
+/// Follows a running script to its end: the loader's report when there is one, else the
+/// container's exit; at the deadline the container is killed. Output goes into the
+/// caller's buffers so that it survives an engine failure midway.
+pub(super) async fn follow(
+    docker: &Docker,
+    id: &str,
+    output: &mut OutputStream,
+    clock: &RunClock,
+    capture: &mut Capture,
+) -> Result<Ending, BollardError> {
+    let timed_out =
+        match tokio::time::timeout_at(clock.deadline, copy_output(output, capture)).await {
+            Ok(Ok(Some(exit_code @ 0..))) => {
+                return Ok(Ending::Reported {
+                    exit_code,
+                    ran_for: clock.elapsed(),
+                })
             }
-            let _ = tokio::time::timeout(KILL_GRACE, async {
-                copy_output(&mut output, stdout, stderr).await?;
-                wait_for_exit(docker, id).await
-            })
-            .await;
-            true
-        }
-    };
-    let ran_for = clock.elapsed();
+            // The streams closed as the container exits, or the loader reported death by
+            // a signal, which only the engine can explain (the OOM killer's is SIGKILL).
+            Ok(Ok(_)) => !exits_in_time(docker, id, clock).await?,
+            Ok(Err(e)) => return Err(e),
+            Err(_) => true,
+        };
+    if timed_out {
+        kill(docker, id).await?;
+        let _ = tokio::time::timeout(KILL_GRACE, async {
+            copy_output(output, capture).await?;
+            wait_for_exit(docker, id).await
+        })
+        .await;
+    }
+    exited(docker, id, timed_out, clock)
+        .await
+        .map(Ending::Exited)
+}
 
+/// After the loader's report: the engine's own account of the container's end, waiting
+/// for the exit no longer than the run's deadline.
+pub(super) async fn settle(
+    docker: &Docker,
+    id: &str,
+    clock: &RunClock,
+) -> Result<Exited, BollardError> {
+    let timed_out = !exits_in_time(docker, id, clock).await?;
+    if timed_out {
+        kill(docker, id).await?;
+        let _ = tokio::time::timeout(KILL_GRACE, wait_for_exit(docker, id)).await;
+    }
+    exited(docker, id, timed_out, clock).await
+}
+
+async fn exits_in_time(docker: &Docker, id: &str, clock: &RunClock) -> Result<bool, BollardError> {
+    match tokio::time::timeout_at(clock.deadline, wait_for_exit(docker, id)).await {
+        Ok(waited) => waited.map(|()| true),
+        Err(_) => Ok(false),
+    }
+}
+
+async fn kill(docker: &Docker, id: &str) -> Result<(), BollardError> {
+    match docker.kill_container(id, None).await {
+        // 409: it exited on its own at the deadline; it still had its time.
+        Ok(())
+        | Err(BollardError::DockerResponseServerError {
+            status_code: 409, ..
+        }) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+async fn exited(
+    docker: &Docker,
+    id: &str,
+    timed_out: bool,
+    clock: &RunClock,
+) -> Result<Exited, BollardError> {
+    let ran_for = clock.elapsed();
     let state = docker
         .inspect_container(id, None)
         .await?
@@ -309,28 +433,24 @@ pub(super) async fn supervise(
         timed_out,
         oom_killed: state.oom_killed.unwrap_or(false),
         exit_code: state.exit_code,
-        started_at,
         ran_for,
     })
 }
 
-type OutputStream = Pin<Box<dyn Stream<Item = Result<LogOutput, BollardError>> + Send>>;
-
-/// Reads until the container closes its streams. Past the cap, bytes are read and
-/// dropped, so the script keeps running and its own exit status stands.
+/// Reads until the container closes its streams or the loader reports the end on both;
+/// returns the reported exit code. Past the cap, bytes are read and dropped, so the
+/// script keeps running and its own exit status stands.
 async fn copy_output(
     output: &mut OutputStream,
-    stdout: &mut CappedOutput,
-    stderr: &mut CappedOutput,
-) -> Result<(), BollardError> {
+    capture: &mut Capture,
+) -> Result<Option<i64>, BollardError> {
     while let Some(frame) = output.next().await {
-        match frame? {
-            LogOutput::StdOut { message } | LogOutput::Console { message } => stdout.push(&message),
-            LogOutput::StdErr { message } => stderr.push(&message),
-            LogOutput::StdIn { .. } => {}
+        capture.push(frame?);
+        if let Some(exit_code) = capture.reported_exit() {
+            return Ok(Some(exit_code));
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 async fn wait_for_exit(docker: &Docker, id: &str) -> Result<(), BollardError> {

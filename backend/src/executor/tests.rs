@@ -1,15 +1,77 @@
 //! Against a real Docker engine and the runner image (`VED_RUNNER_IMAGE`, else
 //! `ved-runner:latest`). Without them these tests fail, on purpose: they are the proof
 //! that the sandbox holds.
+//!
+//! Every scenario about a script runs twice (see [`in_both_modes`]): in containers
+//! created for each run (`cold::`) and in the warm pool's (`pooled::`). A script must not
+//! be able to tell the difference, nor make the server's account of it differ.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bollard::query_parameters::ListContainersOptionsBuilder;
 use bollard::Docker;
+use tempfile::TempDir;
 
-use super::{sandbox, DockerRunner, ExecutorConfig, RunJob, RunOutcome, RunStatus};
+use super::{sandbox, Correction, DockerRunner, ExecutorConfig, RunJob, RunOutcome, RunStatus};
+
+const POOL: usize = 2;
+
+/// Runs each scenario, an `async fn(Mode)`, as a test in each mode.
+macro_rules! in_both_modes {
+    ($($scenario:ident),+ $(,)?) => {
+        mod cold {
+            $(#[tokio::test]
+            async fn $scenario() {
+                super::$scenario(super::Mode::Cold).await
+            })+
+        }
+        mod pooled {
+            $(#[tokio::test]
+            async fn $scenario() {
+                super::$scenario(super::Mode::Pooled).await
+            })+
+        }
+    };
+}
+
+in_both_modes!(
+    hello_world_succeeds_and_names_its_interpreter,
+    argv1_is_the_input_file_and_non_ascii_arrives_intact,
+    the_script_is_main_as_if_run_directly,
+    a_non_zero_exit_is_failed_with_its_code,
+    sys_exit_with_a_message_prints_it_and_fails,
+    an_exception_is_failed_with_the_traceback_on_stderr,
+    threads_and_atexit_finish_before_the_end,
+    os_exit_skips_the_cleanup_and_keeps_its_code,
+    death_by_a_signal_is_128_plus_the_signal,
+    closing_or_redirecting_stdout_and_stderr_keeps_the_status,
+    a_child_left_running_does_not_hold_the_run_open,
+    an_end_marker_printed_by_the_script_is_just_output,
+    stdout_and_stderr_are_kept_apart,
+    invalid_utf8_output_is_replaced_not_an_error,
+    the_network_is_unreachable,
+    a_fork_bomb_stops_at_the_process_limit,
+    allocating_a_gibibyte_is_oom_killed,
+    a_child_killed_for_memory_makes_the_run_oom_killed,
+    the_root_file_system_and_the_run_dir_are_read_only,
+    tmp_is_writable_but_stops_at_its_size_and_files_at_theirs,
+    an_infinite_loop_times_out_near_the_limit,
+    fifty_megabytes_of_output_are_cut_at_the_cap,
+    the_script_runs_as_nobody_without_capabilities,
+    host_files_outside_the_mount_are_out_of_reach,
+    concurrent_runs_are_bounded,
+    an_abandoned_run_leaves_no_container_and_no_run_dir,
+    a_missing_image_is_reported_as_such,
+    a_trivial_run_is_quick,
+);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Cold,
+    Pooled,
+}
 
 fn config() -> ExecutorConfig {
     ExecutorConfig {
@@ -17,12 +79,16 @@ fn config() -> ExecutorConfig {
         timeout: Duration::from_secs(20),
         // Servers sharing this engine sweep only their own instance, never these runs.
         instance: format!("executor-tests-{}", std::process::id()),
+        // Each scenario says whether it wants a pool.
+        warm_pool: 0,
         ..ExecutorConfig::default()
     }
 }
 
+/// Starts the pool first, as the server does, so that the interpreter probe meets it.
 async fn ready(config: ExecutorConfig) -> DockerRunner {
     let runner = DockerRunner::new(config.clone());
+    runner.start_pool();
     if let Err(e) = runner.ping().await {
         panic!("the executor tests need a running Docker engine: {e}");
     }
@@ -41,9 +107,9 @@ fn next_execution_id() -> i64 {
     i64::from(std::process::id()) * 1_000_000 + NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-async fn containers_of(execution_id: i64) -> Vec<String> {
+async fn containers_labelled(label: &str) -> Vec<String> {
     let docker = Docker::connect_with_local_defaults().expect("a local Docker socket");
-    let filters = HashMap::from([("label", vec![format!("ved.execution={execution_id}")])]);
+    let filters = HashMap::from([("label", vec![label.to_owned()])]);
     let options = ListContainersOptionsBuilder::default()
         .all(true)
         .filters(&filters)
@@ -55,25 +121,135 @@ async fn containers_of(execution_id: i64) -> Vec<String> {
     found.into_iter().filter_map(|c| c.id).collect()
 }
 
-/// Runs a script and checks that its container is gone afterwards.
-async fn run_with(runner: &DockerRunner, script: &str, input: &[u8]) -> RunOutcome {
-    let execution_id = next_execution_id();
-    let job = RunJob {
-        execution_id,
-        script: script.to_owned(),
-        input: input.to_vec(),
-    };
-    let outcome = runner.run(job).await.expect("the run is attempted");
-    assert_eq!(
-        containers_of(execution_id).await,
-        Vec::<String>::new(),
-        "container left behind"
-    );
-    outcome
+async fn containers_of(execution_id: i64) -> Vec<String> {
+    containers_labelled(&format!("ved.execution={execution_id}")).await
 }
 
-async fn run(script: &str) -> RunOutcome {
-    run_with(&ready(config()).await, script, b"").await
+/// A runner of one scenario's own, with its own instance label and run directories, so
+/// that whatever it leaves behind is its alone. Close it at the end.
+struct Sandbox {
+    mode: Mode,
+    runner: DockerRunner,
+    config: ExecutorConfig,
+    _run_dirs: TempDir,
+}
+
+impl Sandbox {
+    async fn new(mode: Mode) -> Self {
+        Self::with(mode, |_| {}).await
+    }
+
+    async fn with(mode: Mode, adjust: impl FnOnce(&mut ExecutorConfig)) -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let run_dirs = tempfile::tempdir().expect("a run directory root");
+        let mut config = ExecutorConfig {
+            instance: format!(
+                "executor-tests-{}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            ),
+            run_dir_root: run_dirs.path().to_owned(),
+            warm_pool: match mode {
+                Mode::Cold => 0,
+                Mode::Pooled => POOL,
+            },
+            ..config()
+        };
+        adjust(&mut config);
+        let runner = ready(config.clone()).await;
+        Self {
+            mode,
+            runner,
+            config,
+            _run_dirs: run_dirs,
+        }
+    }
+
+    async fn ours(&self) -> Vec<String> {
+        containers_labelled(&format!("ved.managed={}", self.config.instance)).await
+    }
+
+    /// For a pooled run: waits until the pool is full, so the run takes a warm container,
+    /// and returns the containers it may take.
+    async fn before_run(&self) -> Vec<String> {
+        match self.mode {
+            Mode::Cold => Vec::new(),
+            Mode::Pooled => {
+                self.runner.inner.pool.full().await;
+                self.ours().await
+            }
+        }
+    }
+
+    /// Whether the run's container is gone: for a pooled run, exactly one of the
+    /// containers idle `before` it (so the run was served warm).
+    async fn served_and_gone(&self, before: &[String], execution_id: i64) -> bool {
+        match self.mode {
+            Mode::Cold => containers_of(execution_id).await.is_empty(),
+            Mode::Pooled => {
+                let now = self.ours().await;
+                before.iter().filter(|id| !now.contains(id)).count() == 1
+            }
+        }
+    }
+
+    fn job(script: &str, input: &[u8]) -> RunJob {
+        RunJob {
+            execution_id: next_execution_id(),
+            script: script.to_owned(),
+            input: input.to_vec(),
+        }
+    }
+
+    /// Runs a script and returns its outcome as the engine finally tells it.
+    async fn execute(&self, job: RunJob) -> RunOutcome {
+        let finished = self.runner.run(job).await.expect("the run is attempted");
+        let mut outcome = finished.outcome;
+        if let Some(Correction { status, exit_code }) = finished.verdict.correction().await {
+            outcome.status = status;
+            outcome.exit_code = exit_code;
+        }
+        outcome
+    }
+
+    /// Runs a script and checks that its container is gone afterwards.
+    async fn run_with(&self, script: &str, input: &[u8]) -> RunOutcome {
+        let before = self.before_run().await;
+        let job = Self::job(script, input);
+        let execution_id = job.execution_id;
+        let outcome = self.execute(job).await;
+        assert!(
+            self.served_and_gone(&before, execution_id).await,
+            "container left behind"
+        );
+        outcome
+    }
+
+    async fn run(&self, script: &str) -> RunOutcome {
+        self.run_with(script, b"").await
+    }
+
+    /// Shuts the runner down and checks that nothing of it is left.
+    async fn close(self) {
+        self.runner.shutdown().await;
+        assert_eq!(
+            self.ours().await,
+            Vec::<String>::new(),
+            "containers left behind"
+        );
+        let run_dirs = std::fs::read_dir(&self.config.run_dir_root)
+            .unwrap()
+            .count();
+        assert_eq!(run_dirs, 0, "run directories left behind");
+    }
+}
+
+/// One script in a sandbox of its own.
+async fn run(mode: Mode, script: &str) -> RunOutcome {
+    let sandbox = Sandbox::new(mode).await;
+    let outcome = sandbox.run(script).await;
+    sandbox.close().await;
+    outcome
 }
 
 #[track_caller]
@@ -85,6 +261,15 @@ fn assert_succeeded(outcome: &RunOutcome) {
         outcome.stdout,
         outcome.stderr,
         outcome.error
+    );
+}
+
+#[track_caller]
+fn assert_failed_with(outcome: &RunOutcome, exit_code: i64) {
+    assert_eq!(
+        (outcome.status, outcome.exit_code),
+        (RunStatus::Failed, Some(exit_code)),
+        "{outcome:?}"
     );
 }
 
@@ -122,9 +307,8 @@ fn statuses_serialize_as_the_spec_spells_them() {
     }
 }
 
-#[tokio::test]
-async fn hello_world_succeeds_and_names_its_interpreter() {
-    let outcome = run("print('hello, world')").await;
+async fn hello_world_succeeds_and_names_its_interpreter(mode: Mode) {
+    let outcome = run(mode, "print('hello, world')").await;
     assert_succeeded(&outcome);
     assert_eq!(outcome.stdout, "hello, world\n");
     assert_eq!(outcome.stderr, "");
@@ -138,23 +322,23 @@ async fn hello_world_succeeds_and_names_its_interpreter() {
     assert!(outcome.duration_ms >= 0);
 }
 
-#[tokio::test]
-async fn argv1_is_the_input_file_and_non_ascii_arrives_intact() {
+async fn argv1_is_the_input_file_and_non_ascii_arrives_intact(mode: Mode) {
     let input = "Grüße, ☃ and 日本語\nsecond line\n";
     let script = "import sys\n\
         assert sys.argv[1] == '/runner/input', sys.argv\n\
         data = open(sys.argv[1], 'rb').read()\n\
         print(data.decode('utf-8'), end='')\n\
         print('é ✓', file=sys.stderr)\n";
-    let outcome = run_with(&ready(config()).await, script, input.as_bytes()).await;
+    let sandbox = Sandbox::new(mode).await;
+    let outcome = sandbox.run_with(script, input.as_bytes()).await;
+    sandbox.close().await;
     assert_succeeded(&outcome);
     assert_eq!(outcome.stdout, input);
     assert_eq!(outcome.stderr, "é ✓\n");
 }
 
-#[tokio::test]
-async fn a_non_zero_exit_is_failed_with_its_code() {
-    let outcome = run("import sys\nprint('bye')\nsys.exit(3)").await;
+async fn a_non_zero_exit_is_failed_with_its_code(mode: Mode) {
+    let outcome = run(mode, "import sys\nprint('bye')\nsys.exit(3)").await;
     assert_eq!(
         (outcome.status, outcome.exit_code),
         (RunStatus::Failed, Some(3))
@@ -162,50 +346,198 @@ async fn a_non_zero_exit_is_failed_with_its_code() {
     assert_eq!(outcome.stdout, "bye\n");
 }
 
-#[tokio::test]
-async fn an_exception_is_failed_with_the_traceback_on_stderr() {
-    let outcome = run("print('before')\nraise ValueError('boom')").await;
-    assert_eq!(
-        (outcome.status, outcome.exit_code),
-        (RunStatus::Failed, Some(1))
-    );
+async fn an_exception_is_failed_with_the_traceback_on_stderr(mode: Mode) {
+    let outcome = run(
+        mode,
+        "print('before')\ndef fail():\n    raise ValueError('boom')\nfail()\n",
+    )
+    .await;
+    assert_failed_with(&outcome, 1);
     assert_eq!(outcome.stdout, "before\n");
+    assert_eq!(
+        outcome.stderr,
+        "Traceback (most recent call last):\n\
+        \x20 File \"/runner/script.py\", line 4, in <module>\n\
+        \x20   fail()\n\
+        \x20 File \"/runner/script.py\", line 3, in fail\n\
+        \x20   raise ValueError('boom')\n\
+        ValueError: boom\n"
+    );
+}
+
+async fn the_script_is_main_as_if_run_directly(mode: Mode) {
+    let outcome = run(mode, "import os, pickle, sys\n\
+        print(__name__, __file__, sys.argv, sys.orig_argv)\n\
+        print(sys.path[0], repr(sys.stdin.read()), sorted(os.listdir('/proc/self/fd')))\n\
+        print(sorted(globals()), type(__loader__).__name__, __spec__, __package__, __cached__)\n\
+        class Point: pass\n\
+        print(type(pickle.loads(pickle.dumps(Point()))).__name__, sys.modules['__main__'] is sys.modules[__name__])\n")
+    .await;
+    assert_succeeded(&outcome);
+    assert_eq!(
+        outcome.stdout,
+        "__main__ /runner/script.py ['/runner/script.py', '/runner/input'] ['python', '/runner/script.py', '/runner/input']\n\
+        /runner '' ['0', '1', '2', '3']\n\
+        ['__annotations__', '__builtins__', '__cached__', '__doc__', '__file__', '__loader__', '__name__', '__package__', '__spec__', 'os', 'pickle', 'sys'] SourceFileLoader None None None\n\
+        Point True\n"
+    );
+}
+
+async fn sys_exit_with_a_message_prints_it_and_fails(mode: Mode) {
+    let outcome = run(mode, "import sys\nsys.exit('bye')").await;
+    assert_failed_with(&outcome, 1);
+    assert_eq!(
+        (outcome.stdout.as_str(), outcome.stderr.as_str()),
+        ("", "bye\n")
+    );
+    let outcome = run(mode, "print(\n").await;
+    assert_failed_with(&outcome, 1);
     assert!(
-        outcome.stderr.contains("ValueError: boom"),
+        outcome
+            .stderr
+            .starts_with("  File \"/runner/script.py\", line 1\n"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome
+            .stderr
+            .ends_with("SyntaxError: '(' was never closed\n"),
         "{}",
         outcome.stderr
     );
 }
 
-#[tokio::test]
-async fn stdout_and_stderr_are_kept_apart() {
-    let outcome = run("import sys\n\
+async fn threads_and_atexit_finish_before_the_end(mode: Mode) {
+    let outcome = run(
+        mode,
+        "import atexit, threading, time\n\
+        atexit.register(print, 'atexit')\n\
+        def late():\n\
+        \x20   time.sleep(0.3)\n\
+        \x20   print('thread')\n\
+        threading.Thread(target=late).start()\n\
+        print('main')\n",
+    )
+    .await;
+    assert_succeeded(&outcome);
+    assert_eq!(outcome.stdout, "main\nthread\natexit\n");
+}
+
+async fn os_exit_skips_the_cleanup_and_keeps_its_code(mode: Mode) {
+    let outcome = run(
+        mode,
+        "import atexit, os\n\
+        atexit.register(print, 'atexit')\n\
+        print('before')\n\
+        os._exit(7)\n",
+    )
+    .await;
+    assert_failed_with(&outcome, 7);
+    assert_eq!(outcome.stdout, "before\n");
+}
+
+async fn death_by_a_signal_is_128_plus_the_signal(mode: Mode) {
+    let outcome = run(
+        mode,
+        "import os, signal\n\
+        print('dying')\n\
+        os.kill(os.getpid(), signal.SIGTERM)\n",
+    )
+    .await;
+    assert_failed_with(&outcome, 128 + 15);
+    assert_eq!(outcome.stdout, "dying\n");
+}
+
+async fn closing_or_redirecting_stdout_and_stderr_keeps_the_status(mode: Mode) {
+    let outcome = run(
+        mode,
+        "import os, sys\n\
+        print('out')\n\
+        print('err', file=sys.stderr)\n\
+        os.dup2(os.open('/dev/null', os.O_WRONLY), 1)\n\
+        print('hidden')\n\
+        os.close(2)\n\
+        sys.exit(4)\n",
+    )
+    .await;
+    assert_failed_with(&outcome, 4);
+    assert_eq!(
+        (outcome.stdout.as_str(), outcome.stderr.as_str()),
+        ("out\n", "err\n")
+    );
+}
+
+async fn a_child_left_running_does_not_hold_the_run_open(mode: Mode) {
+    let outcome = run(
+        mode,
+        "import os, time\n\
+        if os.fork() == 0:\n\
+        \x20   time.sleep(30)\n\
+        \x20   print('late')\n\
+        \x20   os._exit(0)\n\
+        print('parent')\n",
+    )
+    .await;
+    assert_succeeded(&outcome);
+    assert_eq!(outcome.stdout, "parent\n");
+    assert!(
+        outcome.duration_ms < 10_000,
+        "took {} ms",
+        outcome.duration_ms
+    );
+}
+
+async fn an_end_marker_printed_by_the_script_is_just_output(mode: Mode) {
+    let outcome = run(
+        mode,
+        "import sys\n\
+        sys.stdout.write('\\0ved-end ' + '0' * 32 + ' 0\\n')\n\
+        sys.stderr.write('\\0ved-end ' + 'f' * 32 + ' 0\\n')\n\
+        sys.exit(3)\n",
+    )
+    .await;
+    assert_failed_with(&outcome, 3);
+    assert_eq!(outcome.stdout, format!("\0ved-end {} 0\n", "0".repeat(32)));
+    assert_eq!(outcome.stderr, format!("\0ved-end {} 0\n", "f".repeat(32)));
+}
+
+async fn stdout_and_stderr_are_kept_apart(mode: Mode) {
+    let outcome = run(
+        mode,
+        "import sys\n\
         for i in range(3):\n\
         \x20   print(f'out {i}')\n\
-        \x20   print(f'err {i}', file=sys.stderr)\n")
+        \x20   print(f'err {i}', file=sys.stderr)\n",
+    )
     .await;
     assert_succeeded(&outcome);
     assert_eq!(outcome.stdout, "out 0\nout 1\nout 2\n");
     assert_eq!(outcome.stderr, "err 0\nerr 1\nerr 2\n");
 }
 
-#[tokio::test]
-async fn invalid_utf8_output_is_replaced_not_an_error() {
-    let outcome = run("import sys\nsys.stdout.buffer.write(b'ok \\xff\\xfe end\\n')").await;
+async fn invalid_utf8_output_is_replaced_not_an_error(mode: Mode) {
+    let outcome = run(
+        mode,
+        "import sys\nsys.stdout.buffer.write(b'ok \\xff\\xfe end\\n')",
+    )
+    .await;
     assert_succeeded(&outcome);
     assert_eq!(outcome.stdout, "ok \u{FFFD}\u{FFFD} end\n");
 }
 
-#[tokio::test]
-async fn the_network_is_unreachable() {
-    let outcome = run("import os, socket\n\
+async fn the_network_is_unreachable(mode: Mode) {
+    let outcome = run(
+        mode,
+        "import os, socket\n\
         print(sorted(os.listdir('/sys/class/net')))\n\
         for target in [('1.1.1.1', 53), ('example.com', 80)]:\n\
         \x20   try:\n\
         \x20       socket.create_connection(target, timeout=3)\n\
         \x20       print('connected', target)\n\
         \x20   except OSError as e:\n\
-        \x20       print('blocked', type(e).__name__)\n")
+        \x20       print('blocked', type(e).__name__)\n",
+    )
     .await;
     assert_succeeded(&outcome);
     assert_eq!(
@@ -214,9 +546,10 @@ async fn the_network_is_unreachable() {
     );
 }
 
-#[tokio::test]
-async fn a_fork_bomb_stops_at_the_process_limit() {
-    let outcome = run("import os, time\n\
+async fn a_fork_bomb_stops_at_the_process_limit(mode: Mode) {
+    let outcome = run(
+        mode,
+        "import os, time\n\
         n = 0\n\
         try:\n\
         \x20   while n < 1000:\n\
@@ -226,7 +559,8 @@ async fn a_fork_bomb_stops_at_the_process_limit() {
         \x20       n += 1\n\
         except OSError:\n\
         \x20   pass\n\
-        print(n)\n")
+        print(n)\n",
+    )
     .await;
     assert_succeeded(&outcome);
     let forked: i64 = outcome.stdout.trim().parse().expect("a count");
@@ -239,16 +573,35 @@ async fn a_fork_bomb_stops_at_the_process_limit() {
     );
 }
 
-#[tokio::test]
-async fn allocating_a_gibibyte_is_oom_killed() {
-    let outcome = run("x = b'x' * (1 << 30)\nprint('survived')").await;
+async fn allocating_a_gibibyte_is_oom_killed(mode: Mode) {
+    let outcome = run(mode, "x = b'x' * (1 << 30)\nprint('survived')").await;
     assert_eq!(outcome.status, RunStatus::OomKilled, "{outcome:?}");
     assert_eq!(outcome.stdout, "");
 }
 
-#[tokio::test]
-async fn the_root_file_system_and_the_run_dir_are_read_only() {
-    let outcome = run("import errno\n\
+/// The script survives; only the engine knows that one of its processes was OOM-killed.
+const CHILD_KILLED_FOR_MEMORY: &str = "import os, sys\n\
+    pid = os.fork()\n\
+    if pid == 0:\n\
+    \x20   x = b'x' * (1 << 30)\n\
+    \x20   os._exit(0)\n\
+    print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n\
+    sys.exit(1)\n";
+
+async fn a_child_killed_for_memory_makes_the_run_oom_killed(mode: Mode) {
+    let outcome = run(mode, CHILD_KILLED_FOR_MEMORY).await;
+    assert_eq!(
+        (outcome.status, outcome.exit_code),
+        (RunStatus::OomKilled, Some(1)),
+        "{outcome:?}"
+    );
+    assert_eq!(outcome.stdout, "-9\n");
+}
+
+async fn the_root_file_system_and_the_run_dir_are_read_only(mode: Mode) {
+    let outcome = run(
+        mode,
+        "import errno\n\
         for path in ['/evil', '/runner/evil', '/runner/script.py', '/usr/lib/evil']:\n\
         \x20   try:\n\
         \x20       open(path, 'w').write('x')\n\
@@ -256,7 +609,8 @@ async fn the_root_file_system_and_the_run_dir_are_read_only() {
         \x20   except OSError as e:\n\
         \x20       print(errno.errorcode[e.errno], path)\n\
         mounts = {line.split()[1]: line.split()[3].split(',') for line in open('/proc/mounts')}\n\
-        print('ro' in mounts['/'], 'ro' in mounts['/runner'])\n")
+        print('ro' in mounts['/'], 'ro' in mounts['/runner'])\n",
+    )
     .await;
     assert_succeeded(&outcome);
     assert_eq!(
@@ -265,10 +619,11 @@ async fn the_root_file_system_and_the_run_dir_are_read_only() {
     );
 }
 
-#[tokio::test]
-async fn tmp_is_writable_but_stops_at_its_size_and_files_at_theirs() {
+async fn tmp_is_writable_but_stops_at_its_size_and_files_at_theirs(mode: Mode) {
     // Writes 1 MiB at a time into /tmp/<name> until refused; prints the error and the MiB.
-    let outcome = run("import errno\n\
+    let outcome = run(
+        mode,
+        "import errno\n\
         def fill(name, most):\n\
         \x20   written = 0\n\
         \x20   try:\n\
@@ -281,29 +636,22 @@ async fn tmp_is_writable_but_stops_at_its_size_and_files_at_theirs() {
         \x20   except OSError as e:\n\
         \x20       return errno.errorcode[e.errno], written\n\
         print(*fill('big', 64))\n\
-        print(*fill('more', 8))\n")
+        print(*fill('more', 8))\n",
+    )
     .await;
     assert_succeeded(&outcome);
     // One file stops at the fsize limit (10 MiB); /tmp as a whole at 16 MiB.
     assert_eq!(outcome.stdout, "EFBIG 10\nENOSPC 6\n");
 }
 
-#[tokio::test]
-async fn an_infinite_loop_times_out_near_the_limit() {
-    let limit = Duration::from_secs(3);
-    let runner = ready(ExecutorConfig {
-        timeout: limit,
-        ..config()
-    })
-    .await;
+async fn an_infinite_loop_times_out_near_the_limit(mode: Mode) {
+    let sandbox = Sandbox::with(mode, |config| config.timeout = Duration::from_secs(3)).await;
     let started = Instant::now();
-    let outcome = run_with(
-        &runner,
-        "print('looping', flush=True)\nwhile True:\n    pass",
-        b"",
-    )
-    .await;
+    let outcome = sandbox
+        .run("print('looping', flush=True)\nwhile True:\n    pass")
+        .await;
     let took = started.elapsed();
+    sandbox.close().await;
     assert_eq!(outcome.status, RunStatus::TimedOut, "{outcome:?}");
     // Output printed before the kill is kept.
     assert_eq!(outcome.stdout, "looping\n");
@@ -315,13 +663,15 @@ async fn an_infinite_loop_times_out_near_the_limit() {
     assert!(took < Duration::from_secs(8), "the run took {took:?}");
 }
 
-#[tokio::test]
-async fn fifty_megabytes_of_output_are_cut_at_the_cap() {
-    let outcome = run("import sys\n\
+async fn fifty_megabytes_of_output_are_cut_at_the_cap(mode: Mode) {
+    let outcome = run(
+        mode,
+        "import sys\n\
         chunk = 'x' * (1 << 20)\n\
         for _ in range(50):\n\
         \x20   sys.stdout.write(chunk)\n\
-        print('done', file=sys.stderr)\n")
+        print('done', file=sys.stderr)\n",
+    )
     .await;
     // Past the cap the output is drained and dropped, so the script ends on its own.
     assert_succeeded(&outcome);
@@ -331,9 +681,8 @@ async fn fifty_megabytes_of_output_are_cut_at_the_cap() {
     assert!(!outcome.stderr_truncated);
 }
 
-#[tokio::test]
-async fn the_script_runs_as_nobody_without_capabilities() {
-    let outcome = run("import os\n\
+async fn the_script_runs_as_nobody_without_capabilities(mode: Mode) {
+    let outcome = run(mode, "import os\n\
         print(os.getuid(), os.getgid())\n\
         status = dict(l.split(':\\t') for l in open('/proc/self/status').read().splitlines() if ':\\t' in l)\n\
         print(status['CapEff'], status['NoNewPrivs'])\n")
@@ -342,12 +691,11 @@ async fn the_script_runs_as_nobody_without_capabilities() {
     assert_eq!(outcome.stdout, "65534 65534\n0000000000000000 1\n");
 }
 
-#[tokio::test]
-async fn host_files_outside_the_mount_are_out_of_reach() {
+async fn host_files_outside_the_mount_are_out_of_reach(mode: Mode) {
+    let sandbox = Sandbox::new(mode).await;
     // A sibling of the mounted run directory, and a file outside /tmp.
-    let root = config().run_dir_root;
-    std::fs::create_dir_all(&root).unwrap();
-    let sibling = tempfile::NamedTempFile::new_in(&root).expect("a host file");
+    let sibling =
+        tempfile::NamedTempFile::new_in(&sandbox.config.run_dir_root).expect("a host file");
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
     let script = format!(
         "import os\n\
@@ -360,7 +708,9 @@ async fn host_files_outside_the_mount_are_out_of_reach() {
         \x20   print('shadow denied')\n",
         sibling = sibling.path().to_string_lossy(),
     );
-    let outcome = run(&script).await;
+    let outcome = sandbox.run(&script).await;
+    drop(sibling);
+    sandbox.close().await;
     assert_succeeded(&outcome);
     assert_eq!(
         outcome.stdout,
@@ -368,17 +718,15 @@ async fn host_files_outside_the_mount_are_out_of_reach() {
     );
 }
 
-#[tokio::test]
-async fn concurrent_runs_are_bounded() {
-    let runner = ready(ExecutorConfig {
-        max_concurrent_runs: 2,
-        ..config()
-    })
-    .await;
+async fn concurrent_runs_are_bounded(mode: Mode) {
+    let sandbox = Sandbox::with(mode, |config| config.max_concurrent_runs = 2).await;
+    sandbox.before_run().await;
     let started = Instant::now();
     let sleep = "import time\ntime.sleep(1)";
-    let outcomes = futures::future::join_all((0..3).map(|_| run_with(&runner, sleep, b""))).await;
+    let runs = (0..3).map(|_| sandbox.execute(Sandbox::job(sleep, b"")));
+    let outcomes = futures::future::join_all(runs).await;
     let took = started.elapsed();
+    sandbox.close().await;
     outcomes.iter().for_each(assert_succeeded);
     assert!(
         took >= Duration::from_secs(2),
@@ -386,31 +734,105 @@ async fn concurrent_runs_are_bounded() {
     );
 }
 
-#[tokio::test]
-async fn an_abandoned_run_leaves_no_container_and_no_run_dir() {
-    let run_dir_root = tempfile::tempdir().unwrap();
-    let runner = ready(ExecutorConfig {
-        run_dir_root: run_dir_root.path().to_owned(),
-        ..config()
-    })
-    .await;
-    let execution_id = next_execution_id();
-    let job = RunJob {
-        execution_id,
-        script: "import time\ntime.sleep(60)".to_owned(),
-        input: vec![],
-    };
-    let abandoned = tokio::time::timeout(Duration::from_secs(2), runner.run(job)).await;
+async fn an_abandoned_run_leaves_no_container_and_no_run_dir(mode: Mode) {
+    let sandbox = Sandbox::new(mode).await;
+    let before = sandbox.before_run().await;
+    let job = Sandbox::job("import time\ntime.sleep(60)", b"");
+    let execution_id = job.execution_id;
+    let abandoned = tokio::time::timeout(Duration::from_secs(2), sandbox.runner.run(job)).await;
     assert!(abandoned.is_err(), "the run should still be going");
-    let run_dirs = std::fs::read_dir(run_dir_root.path()).unwrap().count();
-    assert_eq!(run_dirs, 0, "the abandoned run's directory is still there");
+    // The pool's idle containers have run directories too, but none holds a script.
+    let scripts = std::fs::read_dir(&sandbox.config.run_dir_root)
+        .unwrap()
+        .filter(|dir| dir.as_ref().unwrap().path().join("script.py").exists())
+        .count();
+    assert_eq!(scripts, 0, "the abandoned run's directory is still there");
     for _ in 0..50 {
-        if containers_of(execution_id).await.is_empty() {
-            return;
+        if sandbox.served_and_gone(&before, execution_id).await {
+            return sandbox.close().await;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the abandoned run's container is still there after 5 s");
+}
+
+#[tokio::test]
+async fn a_pooled_run_is_answered_first_and_corrected_by_the_engine() {
+    let sandbox = Sandbox::new(Mode::Pooled).await;
+    sandbox.before_run().await;
+    let finished = sandbox
+        .runner
+        .run(Sandbox::job(CHILD_KILLED_FOR_MEMORY, b""))
+        .await
+        .expect("the run is attempted");
+    assert_failed_with(&finished.outcome, 1);
+    assert_eq!(
+        finished.verdict.correction().await,
+        Some(Correction {
+            status: RunStatus::OomKilled,
+            exit_code: Some(1)
+        })
+    );
+    sandbox.close().await;
+}
+
+#[tokio::test]
+async fn the_loader_is_out_of_the_pooled_scripts_reach() {
+    let sandbox = Sandbox::new(Mode::Pooled).await;
+    let outcome = sandbox
+        .run(
+            "import os, signal\n\
+            loader = os.getppid()\n\
+            for name in ['mem', 'environ', 'fd/0']:\n\
+            \x20   try:\n\
+            \x20       open(f'/proc/{loader}/{name}', 'rb').read(64)\n\
+            \x20       print('read', name)\n\
+            \x20   except PermissionError:\n\
+            \x20       print('denied', name)\n\
+            for number in [signal.SIGTERM, signal.SIGINT, signal.SIGHUP]:\n\
+            \x20   os.kill(loader, number)\n\
+            print('still reported')\n",
+        )
+        .await;
+    sandbox.close().await;
+    assert_succeeded(&outcome);
+    assert_eq!(
+        outcome.stdout,
+        "denied mem\ndenied environ\ndenied fd/0\nstill reported\n"
+    );
+}
+
+#[tokio::test]
+async fn a_pool_larger_than_the_slot_limit_never_blocks_a_run() {
+    // The pool holds the only slot from the start: the interpreter probe, and every run,
+    // must take its container rather than wait for a slot.
+    let sandbox = Sandbox::with(Mode::Pooled, |config| config.max_concurrent_runs = 1).await;
+    for _ in 0..3 {
+        let run = sandbox.execute(Sandbox::job("print('through')", b""));
+        let outcome = tokio::time::timeout(Duration::from_secs(30), run)
+            .await
+            .expect("the run went through");
+        assert_eq!(outcome.stdout, "through\n");
+    }
+    sandbox.close().await;
+}
+
+#[tokio::test]
+async fn a_previous_processs_pool_is_swept_at_start() {
+    let sandbox = Sandbox::new(Mode::Pooled).await;
+    let idle = sandbox.before_run().await;
+    assert_eq!(idle.len(), POOL);
+    // As after a crash: a new process finds the old pool.
+    let next = DockerRunner::new(sandbox.config.clone());
+    assert_eq!(next.remove_leftovers().await.expect("the sweep"), POOL);
+    let run_dirs = std::fs::read_dir(&sandbox.config.run_dir_root)
+        .unwrap()
+        .count();
+    assert_eq!(
+        run_dirs, 0,
+        "the old pool's run directories are still there"
+    );
+    sandbox.close().await;
 }
 
 #[tokio::test]
@@ -422,7 +844,7 @@ async fn leftovers_of_a_previous_process_are_swept_and_nobody_elses() {
     };
     let runner = ready(config.clone()).await;
     let docker = Docker::connect_with_local_defaults().expect("a local Docker socket");
-    let run_dir = sandbox::prepare_run_dir(&config.run_dir_root, "pass", b"")
+    let run_dir = sandbox::create_run_dir(&config.run_dir_root)
         .unwrap()
         .keep();
     let elsewhere = tempfile::tempdir().unwrap();
@@ -471,22 +893,22 @@ async fn leftovers_of_a_previous_process_are_swept_and_nobody_elses() {
         .expect("cleaning up");
 }
 
-#[tokio::test]
-async fn a_missing_image_is_reported_as_such() {
+async fn a_missing_image_is_reported_as_such(mode: Mode) {
     let runner = DockerRunner::new(ExecutorConfig {
         image: "ved-runner:does-not-exist".to_owned(),
+        warm_pool: if mode == Mode::Pooled { POOL } else { 0 },
         ..config()
     });
     runner
         .ping()
         .await
         .expect("the executor tests need a running Docker engine");
-    let job = RunJob {
-        execution_id: next_execution_id(),
-        script: "print(1)".to_owned(),
-        input: vec![],
-    };
-    let err = runner.run(job).await.expect_err("no image, no run");
+    runner.start_pool();
+    let err = runner
+        .run(Sandbox::job("print(1)", b""))
+        .await
+        .expect_err("no image, no run");
+    runner.shutdown().await;
     assert!(
         matches!(err, super::ExecutorError::ImageMissing(_)),
         "{err:?}"
@@ -494,19 +916,21 @@ async fn a_missing_image_is_reported_as_such() {
     assert!(err.to_string().contains("runner/build-image.sh"), "{err}");
 }
 
-#[tokio::test]
-async fn a_trivial_run_is_quick() {
-    let runner = ready(config()).await;
+async fn a_trivial_run_is_quick(mode: Mode) {
+    let sandbox = Sandbox::new(mode).await;
     let mut times = Vec::new();
     for _ in 0..9 {
+        sandbox.before_run().await;
         let started = Instant::now();
-        assert_succeeded(&run_with(&runner, "pass", b"").await);
+        let outcome = sandbox.runner.run(Sandbox::job("pass", b"")).await;
         times.push(started.elapsed());
+        assert_succeeded(&outcome.expect("the run is attempted").outcome);
     }
+    sandbox.close().await;
     times.sort();
     let p50 = times[times.len() / 2];
     eprintln!(
-        "trivial run: p50 {p50:?}, min {:?}, max {:?}",
+        "trivial run ({mode:?}): p50 {p50:?}, min {:?}, max {:?}",
         times[0],
         times[times.len() - 1]
     );
@@ -519,21 +943,40 @@ async fn a_trivial_run_is_quick() {
 #[tokio::test]
 #[ignore]
 async fn zz_throwaway_measure() {
-    let runner = ready(ExecutorConfig { max_concurrent_runs: 4, ..config() }).await;
-    let mut times = Vec::new();
-    for _ in 0..20 {
-        let started = Instant::now();
-        assert_succeeded(&run_with(&runner, "print('hi')", b"").await);
-        times.push(started.elapsed());
-    }
-    times.sort();
-    eprintln!("single: p50 {:?} p95 {:?}", times[10], times[19]);
-    for _ in 0..3 {
-        let started = Instant::now();
-        for _ in 0..3 {
-            let outs = futures::future::join_all((0..8).map(|_| run_with(&runner, "print('hi')", b""))).await;
-            outs.iter().for_each(assert_succeeded);
+    let cold = Sandbox::with(Mode::Cold, |c| c.max_concurrent_runs = 4).await;
+    let pooled = Sandbox::with(Mode::Pooled, |c| c.max_concurrent_runs = 4).await;
+    let n: usize = std::env::var("N").ok().and_then(|n| n.parse().ok()).unwrap_or(30);
+    let (mut c, mut p) = (Vec::new(), Vec::new());
+    for _ in 0..n {
+        for (sandbox, times) in [(&cold, &mut c), (&pooled, &mut p)] {
+            sandbox.before_run().await;
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            let started = Instant::now();
+            let f = sandbox.runner.run(Sandbox::job("print('hi')", b"")).await.unwrap();
+            times.push(started.elapsed().as_secs_f64() * 1e3);
+            assert_succeeded(&f.outcome);
+            f.verdict.correction().await;
         }
-        eprintln!("run-all: {:?}", started.elapsed());
     }
+    let pct = |v: &mut Vec<f64>, q: f64| { v.sort_by(|a, b| a.partial_cmp(b).unwrap()); v[((v.len() - 1) as f64 * q).round() as usize] };
+    eprintln!("single cold p50 {:.1} p95 {:.1} | pooled p50 {:.1} p95 {:.1}", pct(&mut c, 0.5), pct(&mut c, 0.95), pct(&mut p, 0.5), pct(&mut p, 0.95));
+    let (mut c, mut p) = (Vec::new(), Vec::new());
+    for _ in 0..(n / 6).max(3) {
+        for (sandbox, times) in [(&cold, &mut c), (&pooled, &mut p)] {
+            sandbox.before_run().await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let started = Instant::now();
+            let mut warm = 0;
+            for _ in 0..3 {
+                let outs = futures::future::join_all((0..8).map(|_| sandbox.runner.run(Sandbox::job("print('hi')", b"")))).await;
+                for o in &outs { let o = &o.as_ref().unwrap().outcome; assert_succeeded(o); if o.duration_ms < 60 { warm += 1; } }
+            }
+            times.push(started.elapsed().as_secs_f64() * 1e3);
+            eprint!("{:?}:{:.0}ms/{warm}warm ", sandbox.mode, started.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    eprintln!();
+    eprintln!("run-all cold p50 {:.0} | pooled p50 {:.0}", pct(&mut c, 0.5), pct(&mut p, 0.5));
+    cold.close().await;
+    pooled.close().await;
 }

@@ -265,3 +265,40 @@ async fn run_and_run_all_are_audited() {
     let audited = db_rows(&app, "SELECT action || ':' || outcome FROM audit_log WHERE action LIKE 'run%' ORDER BY id");
     assert_eq!(audited, ["run:ok", "run_all:ok"]);
 }
+
+#[tokio::test]
+async fn a_pooled_run_that_allocates_a_gibibyte_ends_oom_killed() {
+    // The default pool (2) holding both slots: once its containers run, no run can start cold.
+    let app = TestApp::spawn_with(&[("VED_MAX_CONCURRENT_RUNS", "2")]).await;
+    let editor = app.editor().await;
+    let id = merged_script(&editor, "x = b'x' * (1 << 30)\nprint('survived')", "").await;
+    // The first run asks the image for its interpreter, in a container of its own.
+    run(&editor, merged_script(&editor, "pass", "").await, json!({})).await;
+    let instance = std::path::absolute(app.scripts_repo()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while running_containers_labelled(&format!("ved.managed={}", instance.display())) < 2 {
+        assert!(Instant::now() < deadline, "the warm pool never filled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let answered = run(&editor, id, json!({})).await;
+    assert_eq!(answered["stdout"], "");
+    // A pooled run may be answered before the engine has told about the OOM kill.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let execution = loop {
+        let execution = editor.get(&format!("/api/executions/{}", answered["id"])).await.body;
+        if execution["status"] == "oom_killed" || Instant::now() > deadline {
+            break execution;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(execution["status"], "oom_killed", "{execution}");
+    assert_eq!(execution["exit_code"], 137);
+}
+
+fn running_containers_labelled(label: &str) -> usize {
+    let listed = std::process::Command::new("docker")
+        .args(["ps", "-q", "--filter", &format!("label={label}")])
+        .output()
+        .expect("docker CLI");
+    String::from_utf8_lossy(&listed.stdout).lines().count()
+}

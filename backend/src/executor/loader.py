@@ -1,0 +1,97 @@
+# The command of a pooled container: `python -c <this file>`, started before any job
+# exists. It runs one script exactly as `python /runner/script.py /runner/input` would,
+# and then tells the server how it ended without waiting for the engine (see loader.rs).
+#
+# Two processes. The child is forked at once and waits for the go-ahead; it becomes the
+# script, with a fresh `__main__` and the interpreter's own exit. The parent stays a
+# supervisor the script cannot reach: it alone reads the job (a nonce) from stdin, after
+# the fork and after making itself non-dumpable, so that the script can neither read the
+# nonce from its memory nor forge the end marker. The marker goes out on private copies
+# of stdout and stderr, so a script that closes or redirects them cannot silence it.
+import os
+import sys
+
+SCRIPT, INPUT = sys.argv[1:]
+NONCE_LINE = 33
+
+go_read, go_write = os.pipe()
+child = os.fork()
+
+if child == 0:
+    os.close(go_write)
+    null = os.open('/dev/null', os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    if os.read(go_read, 1) != b'g':
+        os._exit(0)  # the supervisor is gone: there is no job
+    os.close(go_read)
+
+    import builtins
+    import importlib.machinery
+
+    sys.argv[:] = [SCRIPT, INPUT]
+    sys.orig_argv[:] = ['python', SCRIPT, INPUT]
+    sys.path[0] = os.path.dirname(SCRIPT)
+    main = type(sys)('__main__')
+    main.__dict__.update(
+        __file__=SCRIPT,
+        __cached__=None,
+        __loader__=importlib.machinery.SourceFileLoader('__main__', SCRIPT),
+        __builtins__=builtins,
+        __annotations__={},
+    )
+    sys.modules['__main__'] = main
+    with open(SCRIPT, 'rb') as file:
+        source = file.read()
+    try:
+        exec(compile(source, SCRIPT, 'exec', dont_inherit=True), main.__dict__)
+    except SystemExit:
+        raise  # the interpreter turns it into the exit code, as for any script
+    except BaseException as error:
+        # Printed as the interpreter prints it: without this loader's frame.
+        trace = error.__traceback__.tb_next
+        error.__traceback__ = trace
+        try:
+            sys.excepthook(type(error), error, trace)
+        except BaseException as hook_error:
+            print('Error in sys.excepthook:', file=sys.stderr)
+            sys.__excepthook__(type(hook_error), hook_error, hook_error.__traceback__)
+            print('\nOriginal exception was:', file=sys.stderr)
+            sys.__excepthook__(type(error), error, trace)
+        # An uncaught KeyboardInterrupt ends the interpreter by SIGINT: 128 + 2.
+        raise SystemExit(130 if isinstance(error, KeyboardInterrupt) else 1) from None
+    # Falls off the end: the interpreter finishes (threads, atexit, flush) and exits.
+
+else:
+    import ctypes
+    import signal
+
+    os.close(go_read)
+    out, err = os.dup(1), os.dup(2)
+    for number in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM,
+                   signal.SIGUSR1, signal.SIGUSR2, signal.SIGALRM, signal.SIGTSTP):
+        signal.signal(number, signal.SIG_IGN)
+    # PR_SET_DUMPABLE = 4: /proc/<pid>/mem, ptrace and fd/ become root's alone.
+    if ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0) != 0:
+        os.write(err, b'loader: prctl(PR_SET_DUMPABLE) failed\n')
+        os._exit(70)
+    os.write(out, b'\0ved-ready\n')
+
+    job = b''
+    while len(job) < NONCE_LINE:
+        chunk = os.read(0, NONCE_LINE - len(job))
+        if not chunk:
+            os._exit(0)  # the server let go of this container unused
+        job += chunk
+    nonce = job.rstrip(b'\n')
+    # Before the go-ahead, so that it precedes anything the script prints.
+    os.write(out, b'\0ved-go\n')
+    os.write(go_write, b'g')
+    os.close(go_write)
+
+    code = os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
+    marker = b'\0ved-end %s %d\n' % (nonce, code)
+    os.write(out, marker)
+    os.write(err, marker)
+    # As the engine would report the script itself: 128 + N for death by signal N.
+    os._exit(code if code >= 0 else 128 - code)

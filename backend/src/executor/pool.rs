@@ -1,0 +1,288 @@
+//! The warm pool: containers created and started ahead of time with the same hardened body
+//! as any run, each running the loader (`loader.rs`) and waiting for one job. A run that
+//! finds one idle skips the engine's create-and-start, and is answered as soon as the
+//! loader reports the script's end, while the container is torn down in the background.
+//!
+//! Every pooled container holds a run slot from its creation to its removal, so the pool
+//! counts against `max_concurrent_runs` like any run; refills wait for slots in line with
+//! cold runs. A run never waits for a refill alone: it takes a free slot (and starts cold)
+//! or a warm container, whichever comes first.
+
+use std::collections::VecDeque;
+use std::pin::{pin, Pin};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+
+use super::capture::Capture;
+use super::sandbox::{self, ContainerGuard, Launch, OutputStream, RunClock};
+use super::{blocking, conclude, engine_failure, loader, DockerRunner, ExecutorError, Finished};
+
+/// How long a new container may take to start its loader.
+const WARM_UP_LIMIT: Duration = Duration::from_secs(30);
+/// How long an idle loader may take to acknowledge its job; it is waiting for nothing else.
+const HANDOVER_LIMIT: Duration = Duration::from_secs(5);
+/// Of what a failing loader printed, the part worth a log line.
+const LOADER_ERROR_BYTES: usize = 4096;
+/// After a failed refill (engine down, image missing), the first wait and the longest.
+const RETRY_FIRST: Duration = Duration::from_secs(1);
+const RETRY_LAST: Duration = Duration::from_secs(60);
+/// How long shutdown waits for runs in flight and pooled containers still being removed.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+
+pub(super) struct Pool {
+    idle: Mutex<Idle>,
+    /// One permit per container the pool lacks; closed on shutdown.
+    vacancies: Semaphore,
+    /// Woken when a container becomes idle.
+    refilled: Notify,
+    #[cfg(test)]
+    size: usize,
+}
+
+struct Idle {
+    /// Oldest first: a container fresh from its start-up may have used up its CPU quota
+    /// for the current period, and would be throttled for the rest of it.
+    warm: VecDeque<Warm>,
+    closed: bool,
+}
+
+/// A started container whose loader is waiting for its job.
+pub(super) struct Warm {
+    container: ContainerGuard,
+    stdin: Pin<Box<dyn AsyncWrite + Send>>,
+    output: OutputStream,
+}
+
+/// How a run gets its container.
+pub(super) enum Admission {
+    Warm(Warm),
+    /// A slot to create a container with.
+    Cold(OwnedSemaphorePermit),
+}
+
+impl Pool {
+    pub(super) fn new(size: usize) -> Self {
+        Self {
+            idle: Mutex::new(Idle {
+                warm: VecDeque::new(),
+                closed: false,
+            }),
+            vacancies: Semaphore::new(size),
+            refilled: Notify::new(),
+            #[cfg(test)]
+            size,
+        }
+    }
+
+    /// A warm container if one is idle, else whichever comes first: a free slot or a
+    /// container just warmed up.
+    pub(super) async fn admit(&self, slots: &Arc<Semaphore>) -> Admission {
+        loop {
+            let mut refilled = pin!(self.refilled.notified());
+            refilled.as_mut().enable();
+            if let Some(warm) = self.take() {
+                return Admission::Warm(warm);
+            }
+            tokio::select! {
+                slot = slots.clone().acquire_owned() => {
+                    return Admission::Cold(slot.expect("the run semaphore is never closed"));
+                }
+                () = &mut refilled => {}
+            }
+        }
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, Idle> {
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn take(&self) -> Option<Warm> {
+        let warm = self.idle().warm.pop_front()?;
+        self.vacancies.add_permits(1);
+        Some(warm)
+    }
+
+    /// Hands the container back when the pool is closed: it is the caller's to remove.
+    fn put(&self, warm: Warm) -> Option<Warm> {
+        let mut idle = self.idle();
+        if idle.closed {
+            return Some(warm);
+        }
+        idle.warm.push_back(warm);
+        self.refilled.notify_waiters();
+        None
+    }
+
+    fn close(&self) -> VecDeque<Warm> {
+        let mut idle = self.idle();
+        idle.closed = true;
+        self.vacancies.close();
+        std::mem::take(&mut idle.warm)
+    }
+
+    fn is_closed(&self) -> bool {
+        self.idle().closed
+    }
+
+    /// Until every seat of the pool holds an idle container.
+    #[cfg(test)]
+    pub(super) async fn full(&self) {
+        loop {
+            let mut refilled = pin!(self.refilled.notified());
+            refilled.as_mut().enable();
+            if self.idle().warm.len() >= self.size {
+                return;
+            }
+            refilled.await;
+        }
+    }
+}
+
+impl DockerRunner {
+    /// Keeps `warm_pool` containers started and waiting for runs, refilled in the
+    /// background as runs take them. Call it once, after [`Self::remove_leftovers`] (which
+    /// would remove them), and [`Self::shutdown`] at the end.
+    pub fn start_pool(&self) {
+        for _ in 0..self.inner.config.warm_pool {
+            tokio::spawn(self.clone().keep_warm());
+        }
+    }
+
+    /// Removes the pool's containers and waits (a while) for every other container of
+    /// ours to be gone; later runs start cold.
+    pub async fn shutdown(&self) {
+        let idle = self.inner.pool.close();
+        futures::future::join_all(idle.into_iter().map(|warm| warm.container.remove())).await;
+        // Every slot back means no container of ours is left.
+        let slots = u32::try_from(self.inner.config.max_concurrent_runs.max(1)).unwrap_or(u32::MAX);
+        if tokio::time::timeout(DRAIN_LIMIT, self.inner.slots.acquire_many(slots))
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "containers were still running at shutdown; the next start removes them"
+            );
+        }
+    }
+
+    /// One filler: waits for a vacancy, then for a slot, and warms up a container.
+    async fn keep_warm(self) {
+        let pool = &self.inner.pool;
+        let mut retry = RETRY_FIRST;
+        while let Ok(vacancy) = pool.vacancies.acquire().await {
+            vacancy.forget();
+            let slot = (self.inner.slots.clone().acquire_owned().await)
+                .expect("the run semaphore is never closed");
+            if pool.is_closed() {
+                return;
+            }
+            match self.warm_up(slot).await {
+                Ok(warm) => {
+                    retry = RETRY_FIRST;
+                    if let Some(unwanted) = pool.put(warm) {
+                        unwanted.container.remove().await;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, retry_in = ?retry, "could not warm up a container for the pool");
+                    pool.vacancies.add_permits(1);
+                    tokio::time::sleep(retry).await;
+                    retry = (retry * 2).min(RETRY_LAST);
+                }
+            }
+        }
+    }
+
+    async fn warm_up(&self, slot: OwnedSemaphorePermit) -> Result<Warm, ExecutorError> {
+        let config = &self.inner.config;
+        let docker = self.client()?;
+        let root = config.run_dir_root.clone();
+        let run_dir = blocking(move || sandbox::create_run_dir(&root))
+            .await
+            .map_err(|e| {
+                ExecutorError::Engine(format!("could not prepare a run directory: {e}"))
+            })?;
+        let body = sandbox::container_body(config, run_dir.path(), None, Launch::Loader);
+        let created = docker
+            .create_container(None, body)
+            .await
+            .map_err(|e| ExecutorError::of_create(e, &config.image))?;
+        let container = ContainerGuard::new(docker.clone(), created.id, slot, run_dir);
+        let attached = sandbox::attach(&docker, container.id(), Launch::Loader).await?;
+        docker.start_container(container.id(), None).await?;
+        let mut output = attached.output;
+        let mut said = Capture::new(LOADER_ERROR_BYTES);
+        let ready = loader::hear(&mut output, loader::READY, &mut said);
+        let why = match tokio::time::timeout(WARM_UP_LIMIT, ready).await {
+            Ok(Ok(())) => {
+                return Ok(Warm {
+                    container,
+                    stdin: attached.input,
+                    output,
+                })
+            }
+            Ok(Err(why)) => why,
+            Err(_) => format!("the loader was not ready within {WARM_UP_LIMIT:?}"),
+        };
+        let [_, (stderr, _)] = said.finish();
+        Err(ExecutorError::Engine(format!("{why}: {}", stderr.trim())))
+    }
+
+    /// Runs a script in a warm container; `None` when the container turns out to have died
+    /// while idle, before the script could start.
+    pub(super) async fn run_warm(
+        &self,
+        warm: Warm,
+        script: &str,
+        input: &[u8],
+    ) -> Option<Finished> {
+        let config = &self.inner.config;
+        let Warm {
+            container,
+            mut stdin,
+            mut output,
+        } = warm;
+        let (dir, script, input) = (
+            container.run_dir().to_owned(),
+            script.to_owned(),
+            input.to_vec(),
+        );
+        if let Err(e) = blocking(move || sandbox::write_job(&dir, &script, &input)).await {
+            container.remove().await;
+            return Some(Finished::settled(engine_failure(format!(
+                "could not prepare the run directory: {e}"
+            ))));
+        }
+        let handover = loader::Job::new();
+        let mut capture = Capture::until_end_of(&handover, config.output_cap_bytes);
+        let clock = RunClock::start(config.timeout);
+        let acknowledged = async {
+            stdin
+                .write_all(&handover.line())
+                .await
+                .map_err(|e| e.to_string())?;
+            stdin.shutdown().await.map_err(|e| e.to_string())?;
+            loader::hear(&mut output, loader::GO, &mut capture).await
+        };
+        let acknowledged = tokio::time::timeout(HANDOVER_LIMIT, acknowledged)
+            .await
+            .unwrap_or_else(|_| Err(format!("no answer within {HANDOVER_LIMIT:?}")));
+        if let Err(why) = acknowledged {
+            tracing::warn!(container = %container.id(), %why, "a pooled container did not take its job; the run goes elsewhere");
+            container.remove().await;
+            return None;
+        }
+        let ending = sandbox::follow(
+            container.docker(),
+            container.id(),
+            &mut output,
+            &clock,
+            &mut capture,
+        )
+        .await;
+        Some(conclude(container, clock, ending, capture).await)
+    }
+}

@@ -45,12 +45,21 @@ async fn main() {
     let editor = app.editor().await;
     let mut rows = Vec::new();
 
-    progress(started, "figure 1: single runs, API and docker CLI");
-    let run_all_scripts = sandbox::create_scripts(&editor).await;
-    let (single, figure) = sandbox::single_run(&editor, run_all_scripts[0], &image).await;
-    rows.extend(figure);
-    progress(started, "figure 2: run-all");
-    rows.extend(sandbox::run_all(&editor, single).await);
+    progress(started, "figures 1-2 with the warm pool: single runs and run-all");
+    let warm = sandbox_figures(&editor, &image, "warm pool").await;
+    progress(started, "figures 1-2 cold (VED_WARM_POOL=0)");
+    let mut cold_app = TestApp::spawn_with(&[
+        ("RUST_LOG", PRODUCTION_LOG_FILTER),
+        ("VED_RUNNER_IMAGE", &image),
+        ("VED_WARM_POOL", "0"),
+    ])
+    .await;
+    let cold = sandbox_figures(&cold_app.editor().await, &image, "cold").await;
+    cold_app.stop().await;
+    rows.extend(warm.rows);
+    rows.extend(cold.rows);
+    rows.push(Row::new("1. run p50, warm pool — vs cold", warm.single_p50, "ms", Some(cold.single_p50)));
+    rows.push(Row::new("2. run-all wall, warm pool — vs cold", warm.run_all_wall, "ms", Some(cold.run_all_wall)));
 
     progress(started, "filling the catalog");
     let catalog = api::fill_catalog(&editor).await;
@@ -92,6 +101,22 @@ async fn main() {
     println!("{}\n", machine().await);
     print!("{}", report::markdown(&rows));
     progress(started, &format!("done; wrote {}", json_path.display()));
+}
+
+struct SandboxFigures {
+    rows: Vec<Row>,
+    single_p50: f64,
+    run_all_wall: f64,
+}
+
+/// Figures 1 and 2 against one server, whose pool setting `mode` names.
+async fn sandbox_figures(editor: &ved_tests::harness::Client, image: &str, mode: &str) -> SandboxFigures {
+    let scripts = sandbox::create_scripts(editor).await;
+    let (single, mut rows) = sandbox::single_run(editor, scripts[0], image, mode).await;
+    let run_all = sandbox::run_all(editor, single, mode).await;
+    let run_all_wall = run_all[0].value;
+    rows.extend(run_all);
+    SandboxFigures { rows, single_p50: single.p50, run_all_wall }
 }
 
 fn progress(started: Instant, what: &str) {

@@ -120,15 +120,8 @@ impl TestApp {
 
     /// SIGTERM, as a service manager would stop it; waits for the exit.
     pub async fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while child.try_wait().ok().flatten().is_none() {
-                if Instant::now() > deadline {
-                    let _ = child.kill();
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
+        if let Some(child) = self.child.take() {
+            terminate(child);
         }
     }
 
@@ -182,9 +175,26 @@ impl TestApp {
     }
 }
 
+/// Waits for a graceful exit, so the server removes its warm containers; kills it if it
+/// takes longer than a service manager would wait.
+fn terminate(mut child: Child) {
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().ok().flatten().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
-        self.kill();
+        if let Some(child) = self.child.take() {
+            terminate(child);
+        }
     }
 }
 

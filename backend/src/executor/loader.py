@@ -1,6 +1,6 @@
-# The command of a pooled container: `python -c <this file>`, started before any job
-# exists. It runs one script exactly as `python /runner/script.py /runner/input` would,
-# and then tells the server how it ended without waiting for the engine (see loader.rs).
+# The command of a pooled container: `python -c <this file> <script> <input>`, started
+# before any job exists. It runs the script as `python <script> <input>` would, and then
+# tells the server how it ended without waiting for the engine (see loader.rs).
 #
 # Two processes. The child is forked at once and waits for the go-ahead; it becomes the
 # script, with a fresh `__main__` and the interpreter's own exit. The parent stays a

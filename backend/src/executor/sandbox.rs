@@ -330,7 +330,7 @@ pub(super) async fn attach(
         .stdout(true)
         .stderr(true)
         .stream(true)
-        .logs(true)
+        .logs(false)
         .build();
     docker.attach_container(id, Some(options)).await
 }

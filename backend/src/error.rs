@@ -6,7 +6,7 @@ use axum::{
     Json,
 };
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -45,6 +45,22 @@ pub enum ApiError {
 pub struct ErrorBody {
     /// A sentence for a human.
     pub detail: String,
+}
+
+/// The answers of every route behind a session, for the OpenAPI document.
+#[derive(IntoResponses)]
+pub enum NeedsSession {
+    #[response(status = 401, description = "Not logged in")]
+    NotLoggedIn(ErrorBody),
+}
+
+/// The answers of every editor-only route, for the OpenAPI document.
+#[derive(IntoResponses)]
+pub enum NeedsEditor {
+    #[response(status = 401, description = "Not logged in")]
+    NotLoggedIn(ErrorBody),
+    #[response(status = 403, description = "Not an editor")]
+    NotAnEditor(ErrorBody),
 }
 
 impl ApiError {

@@ -22,7 +22,7 @@ use users::Role;
 
 use crate::{
     audit::{self, AuditEvent},
-    error::{ApiError, ApiResult, ErrorBody},
+    error::{ApiError, ApiResult, ErrorBody, NeedsSession},
     extract::ApiJson,
     AppState,
 };
@@ -109,7 +109,7 @@ fn failed_login(username: &str, addr: std::net::IpAddr, outcome: &'static str) -
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
     responses(
         (status = 200, description = "Logged out", body = Ok),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NeedsSession,
     ))]
 async fn logout(
     State(state): State<AppState>,
@@ -126,7 +126,7 @@ async fn logout(
 #[utoipa::path(get, path = "/api/auth/me", tag = "auth",
     responses(
         (status = 200, description = "The current user", body = UserInfo),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NeedsSession,
     ))]
 async fn me(user: CurrentUser) -> Json<UserInfo> {
     Json(UserInfo { username: user.username, roles: user.roles })

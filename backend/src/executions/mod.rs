@@ -22,7 +22,7 @@ use crate::{
     audit::{self, AuditEvent},
     auth::CurrentUser,
     entities::{batch, execution},
-    error::{ApiError, ApiResult, ErrorBody},
+    error::{ApiError, ApiResult, ErrorBody, NeedsEditor, NeedsSession},
     extract::OptionalJson,
     scripts::catalog,
     AppState,
@@ -101,8 +101,7 @@ pub struct Interpreter {
     responses(
         (status = 200, description = "The finished execution", body = Execution),
         (status = 400, description = "Not on prod: merge first", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an editor", body = ErrorBody),
+        NeedsEditor,
         (status = 404, description = "No such script", body = ErrorBody),
         (status = 413, description = "test_data over 1 MiB", body = ErrorBody),
         (status = 503, description = "No Docker engine or runner image", body = ErrorBody),
@@ -139,8 +138,7 @@ async fn execute_script(
     responses(
         (status = 200, description = "Every execution, in ordering-number order", body = Vec<Execution>),
         (status = 202, description = "Started (`?wait=false`)", body = BatchStarted),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an editor", body = ErrorBody),
+        NeedsEditor,
         (status = 413, description = "test_data over 1 MiB", body = ErrorBody),
         (status = 503, description = "No Docker engine or runner image", body = ErrorBody),
     ))]
@@ -185,7 +183,7 @@ async fn execute_all(
 #[utoipa::path(get, path = "/api/execute/{id}/last", tag = "execution", params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The latest execution or null", body = Option<Execution>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NeedsSession,
         (status = 404, description = "No such script", body = ErrorBody),
     ))]
 async fn last_execution(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Option<Execution>>> {
@@ -202,7 +200,7 @@ async fn last_execution(State(state): State<AppState>, Path(id): Path<i64>) -> A
 #[utoipa::path(get, path = "/api/executions/{id}", tag = "execution", params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The execution", body = Execution),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NeedsSession,
         (status = 404, description = "No such execution", body = ErrorBody),
     ))]
 async fn get_execution(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Execution>> {
@@ -238,7 +236,7 @@ async fn batch_view(state: &AppState, batch: batch::Model) -> ApiResult<Batch> {
 #[utoipa::path(get, path = "/api/batches/latest", tag = "execution",
     responses(
         (status = 200, description = "The latest batch or null", body = Option<Batch>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NeedsSession,
     ))]
 async fn latest_batch(State(state): State<AppState>) -> ApiResult<Json<Option<Batch>>> {
     let latest = batch::Entity::find().order_by_desc(batch::Column::Id).one(&state.db).await?;
@@ -252,7 +250,7 @@ async fn latest_batch(State(state): State<AppState>) -> ApiResult<Json<Option<Ba
 #[utoipa::path(get, path = "/api/batches/{id}", tag = "execution", params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The batch", body = Batch),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NeedsSession,
         (status = 404, description = "No such batch", body = ErrorBody),
     ))]
 async fn get_batch(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Batch>> {
@@ -267,7 +265,7 @@ async fn get_batch(State(state): State<AppState>, Path(id): Path<i64>) -> ApiRes
 #[utoipa::path(get, path = "/api/interpreters", tag = "execution",
     responses(
         (status = 200, description = "Available interpreters", body = Vec<Interpreter>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NeedsSession,
         (status = 503, description = "No Docker engine or runner image", body = ErrorBody),
     ))]
 async fn interpreters(State(state): State<AppState>) -> ApiResult<Json<Vec<Interpreter>>> {

@@ -22,7 +22,7 @@ use crate::{
     audit::{self, AuditEvent},
     auth::CurrentUser,
     entities::{llm_interaction, script_version},
-    error::{ApiError, ApiResult, ErrorBody},
+    error::{ApiError, ApiResult, ErrorBody, NeedsEditor},
     extract::ApiJson,
     scripts::catalog,
     AppState,
@@ -125,8 +125,7 @@ pub struct InteractionQuery {
     responses(
         (status = 200, description = "The LLM's answer", body = CompleteResponse),
         (status = 400, description = "The prompt contains disallowed content, or the body is not JSON", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an editor", body = ErrorBody),
+        NeedsEditor,
         (status = 404, description = "No such script or version", body = ErrorBody),
         (status = 413, description = "Prompt over 32 KiB or context over 1 MiB", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
@@ -192,8 +191,7 @@ async fn complete(
     responses(
         (status = 200, description = "The log and its total cost", body = InteractionLog),
         (status = 400, description = "Malformed query", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an editor", body = ErrorBody),
+        NeedsEditor,
         (status = 422, description = "limit outside 1 to 500", body = ErrorBody),
     ))]
 async fn list_interactions(

@@ -25,7 +25,7 @@ use crate::{
     audit::{self, AuditEvent},
     auth::CurrentUser,
     entities::{execution, script, script_version},
-    error::{ApiError, ApiResult, ErrorBody},
+    error::{ApiError, ApiResult, ErrorBody, NeedsEditor, NeedsSession},
     executions::view::Execution,
     extract::{ApiJson, OptionalJson},
     git_store::ScriptFiles,
@@ -74,7 +74,7 @@ async fn detail(
 #[utoipa::path(get, path = "/api/scripts", tag = "scripts",
     responses(
         (status = 200, description = "Every script that is not deleted", body = Vec<ScriptSummary>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NeedsSession,
     ))]
 async fn list_scripts(State(state): State<AppState>) -> ApiResult<Json<Vec<ScriptSummary>>> {
     Ok(Json(listing::list(&state.db).await?))
@@ -84,8 +84,7 @@ async fn list_scripts(State(state): State<AppState>) -> ApiResult<Json<Vec<Scrip
 #[utoipa::path(post, path = "/api/scripts", tag = "scripts", request_body = CreateScript,
     responses(
         (status = 201, description = "Created", body = ScriptDetail),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an editor", body = ErrorBody),
+        NeedsEditor,
         (status = 413, description = "Content over 1 MiB", body = ErrorBody),
         (status = 422, description = "Invalid field", body = ErrorBody),
     ))]
@@ -107,7 +106,7 @@ async fn create_script(
 #[utoipa::path(get, path = "/api/scripts/{id}", tag = "scripts", params(("id" = i64, Path), VersionQuery),
     responses(
         (status = 200, description = "The script", body = ScriptDetail),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NeedsSession,
         (status = 404, description = "No such script or version", body = ErrorBody),
     ))]
 async fn get_script(
@@ -132,8 +131,7 @@ async fn get_script(
     request_body = SaveScript,
     responses(
         (status = 200, description = "Saved (or unchanged)", body = ScriptDetail),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an editor", body = ErrorBody),
+        NeedsEditor,
         (status = 404, description = "No such script", body = ErrorBody),
         (status = 409, description = "base_version_id is not the latest version", body = ErrorBody),
         (status = 413, description = "Content over 1 MiB", body = ErrorBody),
@@ -184,8 +182,7 @@ async fn save_script(
 #[utoipa::path(post, path = "/api/scripts/{id}/fork", tag = "scripts", params(("id" = i64, Path)),
     responses(
         (status = 201, description = "The new script", body = ScriptDetail),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an editor", body = ErrorBody),
+        NeedsEditor,
         (status = 404, description = "No such script", body = ErrorBody),
     ))]
 async fn fork_script(
@@ -211,8 +208,7 @@ async fn fork_script(
 #[utoipa::path(post, path = "/api/scripts/{id}/bump-major", tag = "scripts", params(("id" = i64, Path)),
     responses(
         (status = 200, description = "The script at its new major version", body = ScriptDetail),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an editor", body = ErrorBody),
+        NeedsEditor,
         (status = 404, description = "No such script", body = ErrorBody),
     ))]
 async fn bump_major(
@@ -231,8 +227,7 @@ async fn bump_major(
 #[utoipa::path(post, path = "/api/scripts/{id}/merge", tag = "scripts", params(("id" = i64, Path)),
     responses(
         (status = 200, description = "On prod", body = MergeResult),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an editor", body = ErrorBody),
+        NeedsEditor,
         (status = 404, description = "No such script", body = ErrorBody),
     ))]
 async fn merge_script(
@@ -252,8 +247,7 @@ async fn merge_script(
 #[utoipa::path(delete, path = "/api/scripts/{id}", tag = "scripts", params(("id" = i64, Path)),
     responses(
         (status = 200, description = "Deleted", body = Deleted),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "Not an editor", body = ErrorBody),
+        NeedsEditor,
         (status = 404, description = "No such script", body = ErrorBody),
     ))]
 async fn delete_script(
@@ -272,7 +266,7 @@ async fn delete_script(
 #[utoipa::path(get, path = "/api/scripts/{id}/versions", tag = "scripts", params(("id" = i64, Path)),
     responses(
         (status = 200, description = "Versions, newest first", body = Vec<VersionInfo>),
-        (status = 401, description = "Not logged in", body = ErrorBody),
+        NeedsSession,
         (status = 404, description = "No such script", body = ErrorBody),
     ))]
 async fn list_versions(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Vec<VersionInfo>>> {

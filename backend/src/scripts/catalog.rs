@@ -142,7 +142,15 @@ pub async fn create(
     let mut with_path: script::ActiveModel = row.clone().into();
     with_path.test_data_path = Set(format!("{}.input", row.id));
     let row = with_path.update(db).await?;
-    let message = format!("create script {} v0.1", row.id);
+    let message = match parent {
+        Some(source) => format!(
+            "fork script {} v0.1 from script {} v{}",
+            row.id,
+            source.script_id,
+            version_label(source.major, source.minor)
+        ),
+        None => format!("create script {} v0.1", row.id),
+    };
     let committed = git
         .commit_script(&user.username, &Author::editor(&user.username), row.id, &files.content, &files.input, &message)
         .await;

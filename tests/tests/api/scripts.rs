@@ -120,6 +120,8 @@ async fn a_fork_is_a_new_script_with_the_next_number_and_both_parent_ids() {
     let new_id = id_of(&fork);
     assert_ne!(new_id, id);
     assert_eq!(git(&app.scripts_repo(), &["show", &format!("ed1:{new_id}.py")]).unwrap(), "print('source v2')");
+    let message = git(&app.scripts_repo(), &["log", "-1", "--format=%s", "ed1"]).unwrap();
+    assert_eq!(message.trim(), format!("fork script {new_id} v0.1 from script {id} v0.2"));
 }
 
 #[tokio::test]

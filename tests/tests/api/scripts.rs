@@ -340,3 +340,17 @@ async fn versions_and_content_survive_a_restart() {
     assert_eq!((detail["content"].as_str(), label(&detail)), (Some("print('kept 2')"), "0.2"));
     assert!(!app.logs().contains("missing from the scripts repository"));
 }
+
+#[tokio::test]
+async fn a_start_with_commits_missing_from_the_repository_says_so_loudly() {
+    let mut app = TestApp::spawn().await;
+    let editor = app.editor().await;
+    editor.create_script("print('lost')", "").await;
+    app.stop().await;
+    std::fs::remove_dir_all(app.scripts_repo()).expect("remove the repository");
+    let before = app.logs().len();
+    app.restart().await;
+    let fresh = app.logs()[before..].to_owned();
+    assert!(fresh.contains("ERROR"), "{fresh}");
+    assert!(fresh.contains("missing from the scripts repository"), "{fresh}");
+}

@@ -121,4 +121,36 @@ impl From<sea_orm::DbErr> for ApiError {
     }
 }
 
+
+impl From<crate::git_store::GitStoreError> for ApiError {
+    fn from(err: crate::git_store::GitStoreError) -> Self {
+        use crate::git_store::GitStoreError;
+        match err {
+            GitStoreError::InvalidBranch { .. } => Self::Unprocessable(err.to_string()),
+            GitStoreError::Contended(_) => {
+                Self::Conflict("The repository is busy with concurrent saves; retry.".into())
+            }
+            other => Self::internal(other),
+        }
+    }
+}
+
+/// Every executor error is a missing or broken dependency, never the caller's fault.
+impl From<crate::executor::ExecutorError> for ApiError {
+    fn from(err: crate::executor::ExecutorError) -> Self {
+        Self::ServiceUnavailable(format!("Cannot run scripts right now: {err}."))
+    }
+}
+
+impl From<&crate::llm::LlmError> for ApiError {
+    fn from(err: &crate::llm::LlmError) -> Self {
+        let detail = err.detail();
+        match err.status_code() {
+            503 => Self::ServiceUnavailable(detail),
+            504 => Self::GatewayTimeout(detail),
+            _ => Self::BadGateway(detail),
+        }
+    }
+}
+
 pub type ApiResult<T> = Result<T, ApiError>;

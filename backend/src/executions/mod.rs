@@ -213,9 +213,7 @@ async fn get_execution(State(state): State<AppState>, Path(id): Path<i64>) -> Ap
 
 async fn batch_view(state: &AppState, batch: batch::Model) -> ApiResult<Batch> {
     let mut groups: Vec<BatchGroup> = Vec::new();
-    let mut rows = runs::batch_executions(&state.db, batch.id).await?;
-    rows.sort_by_key(|row| (row.batch_group, row.id));
-    for row in rows {
+    for row in runs::batch_executions(&state.db, batch.id).await? {
         let group = row.batch_group.unwrap_or_default();
         match groups.last_mut() {
             Some(last) if last.group == group => last.executions.push(row.into()),

@@ -10,16 +10,10 @@ use super::records::{self, Planned};
 use crate::{
     entities::{batch, execution, script, script_version},
     error::{ApiError, ApiResult},
-    executor::{ExecutorError, Finished, LateVerdict, RunJob, RunStatus},
+    executor::{Finished, LateVerdict, RunJob, RunStatus},
     scripts::{catalog, ordering::OrderingNumber},
     AppState,
 };
-
-impl From<ExecutorError> for ApiError {
-    fn from(err: ExecutorError) -> Self {
-        ApiError::ServiceUnavailable(format!("Cannot run scripts right now: {err}."))
-    }
-}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -161,10 +155,11 @@ pub async fn run_batch(
     Ok(finished)
 }
 
-/// Executions of a batch, for its view.
+/// Executions of a batch, group by group, for its view.
 pub async fn batch_executions(db: &DatabaseConnection, batch_id: i64) -> ApiResult<Vec<execution::Model>> {
     Ok(execution::Entity::find()
         .filter(execution::Column::BatchId.eq(batch_id))
+        .order_by_asc(execution::Column::BatchGroup)
         .order_by_asc(execution::Column::Id)
         .all(db)
         .await?)

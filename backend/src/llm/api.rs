@@ -181,7 +181,7 @@ async fn complete(
                 latency_ms: elapsed_ms(started),
             };
             call.log(&state.db, failed).await?;
-            Err(api_error(&error))
+            Err(ApiError::from(&error))
         }
     }
 }
@@ -393,15 +393,6 @@ impl Call<'_> {
         }
         audit::record(db, event).await;
         Ok(row)
-    }
-}
-
-fn api_error(error: &LlmError) -> ApiError {
-    let detail = error.detail();
-    match error.status_code() {
-        503 => ApiError::ServiceUnavailable(detail),
-        504 => ApiError::GatewayTimeout(detail),
-        _ => ApiError::BadGateway(detail),
     }
 }
 

@@ -3,7 +3,6 @@
 //! that a row never points at a commit that does not exist.
 use chrono::Utc;
 use sea_orm::{
-    sea_query::{Expr, Query},
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
@@ -17,23 +16,11 @@ use crate::{
     auth::CurrentUser,
     entities::{script, script_version},
     error::{ApiError, ApiResult},
-    git_store::{Author, GitStore, GitStoreError, ScriptFiles, PROD_BRANCH},
+    git_store::{Author, GitStore, ScriptFiles, PROD_BRANCH},
 };
 
 /// SPEC §5: content is UTF-8 text up to 1 MiB.
 pub const MAX_CONTENT_BYTES: usize = 1024 * 1024;
-
-impl From<GitStoreError> for ApiError {
-    fn from(err: GitStoreError) -> Self {
-        match err {
-            GitStoreError::InvalidBranch { .. } => ApiError::Unprocessable(err.to_string()),
-            GitStoreError::Contended(_) => {
-                ApiError::Conflict("The repository is busy with concurrent saves; retry.".into())
-            }
-            other => ApiError::internal(other),
-        }
-    }
-}
 
 pub fn check_size(field: &str, text: &str) -> ApiResult<()> {
     if text.len() > MAX_CONTENT_BYTES {
@@ -315,13 +302,4 @@ pub async fn verify_commits(db: &DatabaseConnection, git: &GitStore) -> anyhow::
         }
     }
     Ok(missing)
-}
-
-/// The newest version id per script, for listing without reading every version.
-pub fn latest_version_ids() -> sea_orm::sea_query::SelectStatement {
-    Query::select()
-        .expr(Expr::col(script_version::Column::Id).max())
-        .from(script_version::Entity)
-        .group_by_col(script_version::Column::ScriptId)
-        .to_owned()
 }

@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Expr, Query},
+    sea_query::{Expr, Query, SelectStatement},
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::{catalog::latest_version_ids, ordering::OrderingNumber, views::{version_label, ScriptSummary}};
+use super::{ordering::OrderingNumber, views::{version_label, ScriptSummary}};
 use crate::{
     entities::{execution, script, script_version},
     error::ApiResult,
@@ -28,7 +28,7 @@ pub async fn list(db: &DatabaseConnection) -> ApiResult<Vec<ScriptSummary>> {
         .all(db)
         .await?;
     let latest: HashMap<i64, script_version::Model> = script_version::Entity::find()
-        .filter(script_version::Column::Id.in_subquery(latest_version_ids()))
+        .filter(script_version::Column::Id.in_subquery(newest_per_script(script_version::Column::Id, script_version::Column::ScriptId)))
         .all(db)
         .await?
         .into_iter()
@@ -69,14 +69,15 @@ pub async fn list(db: &DatabaseConnection) -> ApiResult<Vec<ScriptSummary>> {
         .collect())
 }
 
+/// The highest id per script in the table of `id`: ids only grow, so that is the newest row.
+fn newest_per_script<C: ColumnTrait>(id: C, script_id: C) -> SelectStatement {
+    Query::select().expr(Expr::col(id).max()).from(id.entity_name()).group_by_col(script_id).to_owned()
+}
+
 /// The newest execution of each script: only the few columns the list shows, never the
 /// (possibly large) output.
 async fn last_runs(db: &DatabaseConnection) -> ApiResult<HashMap<i64, LastRun>> {
-    let newest = Query::select()
-        .expr(Expr::col(execution::Column::Id).max())
-        .from(execution::Entity)
-        .group_by_col(execution::Column::ScriptId)
-        .to_owned();
+    let newest = newest_per_script(execution::Column::Id, execution::Column::ScriptId);
     type Row = (i64, String, Option<i64>, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
     let rows: Vec<Row> = execution::Entity::find()
         .select_only()

@@ -5,16 +5,27 @@ export CARGO_TARGET_DIR := $(TARGET_DIR)
 # The runner image's content tag, built on demand (see runner/build-image.sh).
 RUNNER_IMAGE = $$(runner/build-image.sh | tail -n1)
 
-.PHONY: run test test-rust test-frontend e2e openapi runner-image docker frontend frontend-deps bench
+.PHONY: run test provision provision-test lint-rust test-rust test-frontend e2e openapi runner-image frontend frontend-deps bench
 
-## Build everything, make sure Docker and the runner image exist, serve on :8000.
-run: frontend runner-image
+## Install what is missing, build everything, make sure the runner image exists, serve on :8000.
+run: provision frontend runner-image
 	$(CARGO) build --release -p ved
 	VED_RUNNER_IMAGE=$(RUNNER_IMAGE) $(TARGET_DIR)/release/ved serve
 
-## Everything the project checks: Rust tests (with real Docker), frontend lint, types and
-## unit tests, the browser end-to-end suite, OpenAPI drift.
-test: test-frontend runner-image test-rust e2e
+## Everything the project checks: Rust format and lints, Rust tests (with real Docker),
+## frontend lint, types and unit tests, the browser end-to-end suite, OpenAPI drift.
+test: provision-test lint-rust test-frontend runner-image test-rust e2e
+
+## System packages and a running Docker engine (tools/provision.sh says what it needs).
+provision:
+	tools/provision.sh run
+
+provision-test:
+	tools/provision.sh test
+
+lint-rust:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 test-rust:
 	$(CARGO) build -p ved -p ved-tests --bins
@@ -32,10 +43,8 @@ e2e: frontend runner-image
 openapi:
 	$(CARGO) run -q -p ved -- openapi > openapi.yaml
 
-docker:
+runner-image:
 	runner/ensure-docker.sh
-
-runner-image: docker
 	runner/build-image.sh
 
 frontend-deps: frontend/node_modules/.installed

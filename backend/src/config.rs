@@ -6,6 +6,9 @@ use crate::llm::{ApiKey, DEFAULT_BASE_URL, DEFAULT_MAX_TOKENS, DEFAULT_MODEL};
 #[derive(Debug, Clone)]
 pub struct Config {
     pub bind: String,
+    /// A connection that has not sent a whole request head this long after opening, or
+    /// after its previous answer, is closed.
+    pub header_timeout: Duration,
     pub database_url: String,
     pub scripts_repo: PathBuf,
     pub frontend_dir: PathBuf,
@@ -47,7 +50,7 @@ pub struct LlmSettings {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("configuration variable {name}: {problem}")]
+#[error("configuration variable {name}: {problem}; correct it or unset it")]
 pub struct ConfigError {
     name: &'static str,
     problem: String,
@@ -67,6 +70,7 @@ impl Config {
         let default_concurrency = ((available_cpus / cpus).floor() as usize).max(2);
         Ok(Self {
             bind: env.string("VED_BIND", "127.0.0.1:8000"),
+            header_timeout: env.seconds("VED_HEADER_TIMEOUT_S", 30.0)?,
             database_url: env.string("VED_DATABASE_URL", "sqlite://data/ved.db"),
             scripts_repo: env.string("VED_SCRIPTS_REPO", "scripts_repo").into(),
             frontend_dir: env.string("VED_FRONTEND_DIR", "frontend/dist").into(),

@@ -74,6 +74,10 @@ pub fn build_app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::require_json_body))
         .layer(sessions)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(|request, next| {
+            middleware::read_body_within(MAX_BODY_BYTES, request, next)
+        }))
+        .layer(axum::middleware::from_fn(middleware::refuse_cross_origin_writes))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(middleware::json_errors))
         .layer(CatchPanicLayer::custom(middleware::panic_response))

@@ -1,5 +1,8 @@
 //! The `ved` command: serve the app, print the OpenAPI document, manage users.
-use std::io::BufRead;
+use std::{
+    io::{BufRead, IsTerminal},
+    process::ExitCode,
+};
 
 use clap::{Parser, Subcommand};
 use ved::{
@@ -44,10 +47,25 @@ enum UsersCommand {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.json_logs);
-    match cli.command.unwrap_or(Command::Serve) {
+    match run(cli.command.unwrap_or(Command::Serve)).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // One line that says what went wrong and what to do; the chain of causes is
+            // part of it. A backtrace only when asked for, as Rust's own panics do.
+            eprintln!("ved: {err:#}");
+            if std::env::var_os("RUST_BACKTRACE").is_some_and(|value| value != "0") {
+                eprintln!("{err:?}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
         Command::Serve => {
             let app = Application::build(Config::from_env()?).await?;
             app.run_until_stopped().await
@@ -62,7 +80,7 @@ async fn main() -> anyhow::Result<()> {
 
 async fn manage_users(command: UsersCommand) -> anyhow::Result<()> {
     let config = Config::from_env()?;
-    let db = ved::db::connect(&config.database_url).await?;
+    let db = ved::server::open_database(&config).await?;
     match command {
         UsersCommand::Add { name, role } => {
             let password = read_password()?;
@@ -92,7 +110,11 @@ fn init_tracing(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into())
         .add_directive("async_openai=off".parse().expect("a valid directive"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colour codes only for a terminal: in a log file they are noise.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     if json {
         builder.json().init();
     } else {

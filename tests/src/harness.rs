@@ -34,6 +34,9 @@ pub fn repo_root() -> PathBuf {
 pub struct TestApp {
     pub base_url: String,
     data_dir: TempDir,
+    /// Where the server runs with only `VED_BIND` set, as `make run` starts it in a
+    /// checkout; `None`: in `data_dir`, every path set to a temporary one.
+    checkout: Option<PathBuf>,
     env: Vec<(String, String)>,
     child: Option<Child>,
     log_path: PathBuf,
@@ -49,7 +52,18 @@ impl TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let log_path = data_dir.path().join("server.log");
-        let mut app = Self { base_url: String::new(), data_dir, env, child: None, log_path };
+        let mut app = Self { base_url: String::new(), data_dir, checkout: None, env, child: None, log_path };
+        app.start().await;
+        app
+    }
+
+    /// The server started in `checkout` the way `make run` starts it: its working
+    /// directory, no `VED_*` variable but the address (a free port), every default.
+    pub async fn spawn_in_checkout(checkout: &Path) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let log_path = data_dir.path().join("server.log");
+        let checkout = Some(checkout.to_owned());
+        let mut app = Self { base_url: String::new(), data_dir, checkout, env: Vec::new(), child: None, log_path };
         app.start().await;
         app
     }
@@ -74,13 +88,27 @@ impl TestApp {
             .open(&self.log_path)
             .expect("log file");
         let before = std::fs::metadata(&self.log_path).map(|m| m.len()).unwrap_or(0);
-        let root = repo_root();
         let mut command = Command::new(ved_binary());
+        command.arg("serve").env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+        if let Some(checkout) = &self.checkout {
+            command.current_dir(checkout).env("HOME", self.data_dir.path()).env("VED_BIND", "127.0.0.1:0");
+        } else {
+            self.isolate(&mut command);
+        }
         command
-            .arg("serve")
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log handle"))
+            .stderr(log);
+        self.child = Some(command.spawn().expect("start the ved binary"));
+        self.base_url = self.wait_for_address(before).await;
+    }
+
+    /// Every location in the test's own temporary directory.
+    fn isolate(&self, command: &mut Command) {
+        let root = repo_root();
+        command
             .current_dir(self.data_dir.path())
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("NO_COLOR", "1")
             .env("RUST_LOG", "info,tower_http=debug")
             .env("VED_BIND", "127.0.0.1:0")
@@ -88,13 +116,7 @@ impl TestApp {
             .env("VED_SCRIPTS_REPO", self.scripts_repo())
             .env("VED_FRONTEND_DIR", root.join("frontend/dist"))
             .env("VED_STOP_WORDS_FILE", root.join("config/stop_words.txt"))
-            .env("VED_RUNNER_IMAGE", std::env::var("VED_RUNNER_IMAGE").unwrap_or("ved-runner:latest".into()))
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log handle"))
-            .stderr(log);
-        self.child = Some(command.spawn().expect("start the ved binary"));
-        self.base_url = self.wait_for_address(before).await;
+            .env("VED_RUNNER_IMAGE", std::env::var("VED_RUNNER_IMAGE").unwrap_or("ved-runner:latest".into()));
     }
 
     async fn wait_for_address(&mut self, log_offset: u64) -> String {

@@ -79,21 +79,23 @@ async fn login(
     session: Session,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<UserInfo>> {
-    let throttle = &state.login_throttle;
-    if let Err(wait) = throttle.check(&body.username, addr) {
-        audit::record(&state.db, failed_login(&body.username, addr, "throttled")).await;
-        return Err(ApiError::TooManyRequests { retry_after_s: wait.as_secs().max(1) });
-    }
+    let attempt = match state.login_throttle.begin(&body.username, addr) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            audit::record(&state.db, failed_login(&body.username, addr, "throttled")).await;
+            return Err(ApiError::TooManyRequests { retry_after_s: wait.as_secs().max(1) });
+        }
+    };
     let account = users::find_by_username(&state.db, &body.username).await?;
     let stored_hash = account.as_ref().map(|row| row.password_hash.clone());
     let valid = password::verify(body.password, stored_hash).await.map_err(ApiError::internal)?;
     let Some(account) = account.filter(|_| valid) else {
-        let delay = throttle.record_failure(&body.username, addr);
+        let delay = attempt.failed();
         audit::record(&state.db, failed_login(&body.username, addr, "denied")).await;
         tokio::time::sleep(delay).await;
         return Err(ApiError::InvalidCredentials);
     };
-    throttle.record_success(&account.username);
+    attempt.succeeded();
     // A fresh id at every login defeats session fixation.
     session.cycle_id().await.map_err(ApiError::internal)?;
     session.insert(access::SESSION_USER_KEY, account.id).await.map_err(ApiError::internal)?;

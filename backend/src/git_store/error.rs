@@ -8,6 +8,8 @@ pub enum GitStoreError {
     NotFound(String),
     #[error("branch {0} kept moving under concurrent writers; gave up")]
     Contended(String),
+    #[error("the scripts repository cannot be kept at {}: {why}", path.display())]
+    Unusable { path: std::path::PathBuf, why: String },
     #[error("git: {0}")]
     Git(#[from] gix::Error),
     #[error("git store: {0}")]

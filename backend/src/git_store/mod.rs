@@ -15,7 +15,7 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -57,6 +57,7 @@ pub struct CommitInfo {
 #[derive(Clone)]
 pub struct GitStore {
     repo: Arc<gix::ThreadSafeRepository>,
+    location: Arc<PathBuf>,
     writer: Arc<Mutex<()>>,
 }
 
@@ -87,15 +88,22 @@ impl Author {
 }
 
 impl GitStore {
-    /// Opens the repository at `path`, creating a bare one whose `prod` holds a single empty
-    /// commit if there is none. Blocks; meant for startup.
+    /// Opens the repository configured at `path` (see [`open::open_or_init`] for where
+    /// exactly it lives), creating a bare one whose `prod` holds a single empty commit if
+    /// there is none. Blocks; meant for startup.
     pub fn open_or_init(path: impl AsRef<Path>) -> Result<Self> {
-        let repo = open::open_or_init(path.as_ref())?;
+        let (repo, location) = open::open_or_init(path.as_ref())?;
         write::ensure_prod(&repo.to_thread_local(), &Author::system())?;
         Ok(Self {
             repo: Arc::new(repo),
+            location: Arc::new(location),
             writer: Arc::new(Mutex::new(())),
         })
+    }
+
+    /// The folder of the bare repository itself, for `git --git-dir=...`.
+    pub fn location(&self) -> &Path {
+        &self.location
     }
 
     /// Commits `N.py` and `N.input` to an editor's branch, creating the branch from prod's tip

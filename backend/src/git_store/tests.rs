@@ -578,3 +578,48 @@ async fn a_reopened_store_reads_everything_back() {
     assert_eq!(store.script_log("ed1", 3).await.unwrap()[0].id, saved);
     assert_fsck_clean(&path);
 }
+
+#[test]
+fn a_folder_holding_other_files_keeps_the_repository_in_a_subfolder() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("scripts_repo");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("README.md"), "# scripts_repo\n").unwrap();
+
+    let store = GitStore::open_or_init(&folder).unwrap();
+
+    let nested = folder.join(open::NESTED_NAME);
+    assert_eq!(store.location(), nested);
+    assert_eq!(git(&nested, &["rev-parse", "--abbrev-ref", "HEAD"]).trim(), "prod");
+    drop(store);
+    // Opened again at the same configured path, it is the same repository.
+    let again = GitStore::open_or_init(&folder).unwrap();
+    assert_eq!(again.location(), nested);
+    assert_eq!(std::fs::read_to_string(folder.join("README.md")).unwrap(), "# scripts_repo\n");
+}
+
+#[test]
+fn an_existing_repository_or_an_empty_folder_is_used_where_it_is() {
+    let repo = new_repo();
+    assert_eq!(repo.store.location(), repo.path);
+    let empty = tempfile::tempdir().unwrap();
+    let store = GitStore::open_or_init(empty.path()).unwrap();
+    assert_eq!(store.location(), empty.path());
+    assert_fsck_clean(empty.path());
+}
+
+#[test]
+fn a_file_or_a_damaged_repository_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, "x").unwrap();
+    let err = GitStore::open_or_init(&file).err().expect("a file is refused");
+    assert!(err.to_string().contains("is a file"), "{err}");
+
+    let damaged = dir.path().join("damaged");
+    std::fs::create_dir_all(damaged.join("objects")).unwrap();
+    std::fs::create_dir_all(damaged.join("refs")).unwrap();
+    let err = GitStore::open_or_init(&damaged).err().expect("a damaged repository is refused");
+    assert!(err.to_string().contains("damaged git repository"), "{err}");
+    assert!(!damaged.join(open::NESTED_NAME).exists(), "nothing is created beside it");
+}

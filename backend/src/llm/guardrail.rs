@@ -2,6 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+
 /// The list shipped at `config/stop_words.txt`, compiled in so the server has a
 /// guardrail even when it runs from a directory without that file.
 const BUILTIN: &str = include_str!("../../../config/stop_words.txt");
@@ -39,7 +42,8 @@ impl StopWords {
             .lines()
             .map(str::trim)
             .filter(|line| !line.is_empty() && !line.starts_with('#'))
-            .map(str::to_lowercase)
+            .map(normalise)
+            .filter(|phrase| !phrase.is_empty())
             .collect();
         Self { phrases }
     }
@@ -58,7 +62,7 @@ impl StopWords {
     }
 
     pub fn check(&self, prompt: &str) -> Result<(), Rejected> {
-        let prompt = prompt.to_lowercase();
+        let prompt = normalise(prompt);
         match self
             .phrases
             .iter()
@@ -68,6 +72,34 @@ impl StopWords {
             None => Ok(()),
         }
     }
+}
+
+/// The text as the guardrail compares it: what a reader (or Python) would take it for,
+/// not how it is spelled. NFKC folds look-alikes such as fullwidth letters (`ｏｓ`), the
+/// invisible characters a human never sees (zero-width spaces and joiners, soft hyphens,
+/// bidi controls, variation selectors) are dropped, runs of whitespace become one space,
+/// and case is ignored. So `os\u{200b}.system` and `rm  -rf` are caught.
+fn normalise(text: &str) -> String {
+    let mut normalised = String::with_capacity(text.len());
+    let mut in_space = false;
+    for c in text.nfkc().filter(|&c| !is_invisible(c)).flat_map(char::to_lowercase) {
+        if c.is_whitespace() {
+            in_space = true;
+            continue;
+        }
+        if in_space && !normalised.is_empty() {
+            normalised.push(' ');
+        }
+        in_space = false;
+        normalised.push(c);
+    }
+    normalised
+}
+
+fn is_invisible(c: char) -> bool {
+    c.general_category() == GeneralCategory::Format
+        || matches!(c, '\u{034f}' | '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}')
+        || matches!(c, '\u{fe00}'..='\u{fe0f}' | '\u{e0100}'..='\u{e01ef}' | '\u{180b}'..='\u{180f}')
 }
 
 #[cfg(test)]
@@ -84,6 +116,28 @@ mod tests {
         "subprocess.run",
         "subprocess.popen",
     ];
+
+    #[test]
+    fn invisible_and_look_alike_characters_do_not_hide_a_word() {
+        let words = StopWords::builtin();
+        for bypass in [
+            "call os\u{200b}.system('x')",
+            "call os.\u{200d}system",
+            "use o\u{00ad}s.popen",
+            "\u{feff}__import__('os')",
+            "use ｏｓ．ｓｙｓｔｅｍ",
+            "rm  -rf /",
+            "rm\t-rf /",
+            "rm\u{00a0}-rf /",
+            "shutil\u{2060}.rmtree",
+            "subprocess\u{202e}.run",
+            "os.sys\u{fe0f}tem",
+            "__imp\u{034f}ort__",
+        ] {
+            assert!(words.check(bypass).is_err(), "{bypass:?} slipped through");
+        }
+        assert_eq!(words.check("Summarise   the\u{200b} rows"), Ok(()));
+    }
 
     #[test]
     fn builtin_list_rejects_every_required_word() {

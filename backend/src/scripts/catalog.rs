@@ -72,7 +72,12 @@ async fn next_ordering_number(db: &DatabaseConnection) -> ApiResult<OrderingNumb
         .one(db)
         .await?;
     let existing = largest.flatten().map(OrderingNumber::from_hundredths);
-    Ok(OrderingNumber::next_after(existing))
+    OrderingNumber::next_after(existing).ok_or_else(|| {
+        ApiError::Conflict(format!(
+            "No ordering number is left after the largest one ({}); give that script a smaller ordering number first.",
+            super::ordering::MAX
+        ))
+    })
 }
 
 /// A new version row describing `content` at `commit`.

@@ -7,8 +7,12 @@ use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OrderingNumber(i64);
 
-/// Keeps values far from `i64` overflow and from f64's exact-integer range.
-const MAX_INTEGER_PART: i64 = 1_000_000_000;
+/// The one range rule, for what a client sends and what the server assigns alike: values
+/// stay far from `i64` overflow and inside f64's exact range (JSON numbers).
+const LIMIT_INTEGER_PART: i64 = 1_000_000_000;
+
+/// The largest ordering number, `999999999.99`; the OpenAPI schema publishes it.
+pub const MAX: f64 = 999_999_999.99;
 
 impl OrderingNumber {
     pub fn from_hundredths(hundredths: i64) -> Self {
@@ -24,10 +28,11 @@ impl OrderingNumber {
         self.0.div_euclid(100)
     }
 
-    /// `1 + the largest integer part` of the numbers given, or `1.0` for none.
-    pub fn next_after<I: IntoIterator<Item = OrderingNumber>>(existing: I) -> Self {
+    /// `1 + the largest integer part` of the numbers given, or `1.0` for none; `None` when
+    /// that would leave the range, so that every assigned number can be sent back.
+    pub fn next_after<I: IntoIterator<Item = OrderingNumber>>(existing: I) -> Option<Self> {
         let next_group = existing.into_iter().map(Self::group).max().map_or(1, |group| group + 1);
-        Self(next_group * 100)
+        (next_group < LIMIT_INTEGER_PART).then_some(Self(next_group * 100))
     }
 
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -43,8 +48,8 @@ impl OrderingNumber {
             return Err(invalid());
         }
         let integer: i64 = integer.parse().map_err(|_| invalid())?;
-        if integer >= MAX_INTEGER_PART {
-            return Err(format!("ordering_number must be below {MAX_INTEGER_PART}"));
+        if integer >= LIMIT_INTEGER_PART {
+            return Err(format!("ordering_number must be at most {MAX}"));
         }
         let fraction: i64 = format!("{fraction:0<2}").parse().map_err(|_| invalid())?;
         Ok(Self(integer * 100 + fraction))
@@ -123,8 +128,17 @@ mod tests {
     #[test]
     fn groups_are_integer_parts_and_the_next_number_follows_the_largest() {
         assert_eq!(parse("3.99").group(), 3);
-        assert_eq!(OrderingNumber::next_after([]), parse("1.0"));
-        assert_eq!(OrderingNumber::next_after([parse("1.0"), parse("3.01"), parse("2.5")]), parse("4.0"));
+        assert_eq!(OrderingNumber::next_after([]), Some(parse("1.0")));
+        assert_eq!(OrderingNumber::next_after([parse("1.0"), parse("3.01"), parse("2.5")]), Some(parse("4.0")));
+    }
+
+    #[test]
+    fn an_assigned_number_is_always_one_a_client_may_send() {
+        let largest = parse("999999998.5");
+        let next = OrderingNumber::next_after([largest]).expect("one group is left");
+        assert_eq!(OrderingNumber::parse(&next.to_string()), Ok(next));
+        assert_eq!(OrderingNumber::parse(&MAX.to_string()), Ok(parse("999999999.99")));
+        assert_eq!(OrderingNumber::next_after([parse("999999999.99")]), None);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 mod auth;
 mod execution;
 mod errors;
+mod fresh_start;
+mod hardening;
 mod llm;
 mod openapi;
 mod scripts;

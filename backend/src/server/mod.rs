@@ -1,6 +1,9 @@
 //! Starting and stopping the server: connect, migrate, seed, bind, serve until a signal.
+mod listen;
+
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
+use anyhow::Context;
 use tokio::net::TcpListener;
 use tower_sessions::session_store::ExpiredDeletion;
 
@@ -22,11 +25,18 @@ pub struct Application {
 
 impl Application {
     /// Everything that can fail at start fails here, before the port is announced.
+    /// Every error names what to do about it: it is the one line an operator sees.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let db = crate::db::connect(&config.database_url).await?;
+        // First: a taken address must not leave containers or files behind.
+        let listener = TcpListener::bind(&config.bind).await.with_context(|| {
+            format!(
+                "cannot listen on {}; stop the program using that address or set VED_BIND to another one",
+                config.bind
+            )
+        })?;
+        let db = open_database(&config).await?;
         users::ensure_default_users(&db).await?;
-        let repo_path = config.scripts_repo.clone();
-        let git = tokio::task::spawn_blocking(move || GitStore::open_or_init(repo_path)).await??;
+        let git = open_repository(&config).await?;
         let missing = scripts::catalog::verify_commits(&db, &git).await?;
         if missing > 0 {
             tracing::error!(missing, "the database names commits the scripts repository lacks: restore the repository from a backup");
@@ -36,7 +46,6 @@ impl Application {
         recover_runs(&db, &runner).await?;
         // After the sweep, which would remove the pool's containers too.
         runner.start_pool();
-        let listener = TcpListener::bind(&config.bind).await?;
         let state = AppState {
             db,
             git,
@@ -68,12 +77,36 @@ impl Application {
         let addr = self.local_addr()?;
         tracing::info!(%addr, "code.ved listening on http://{addr}");
         let runner = self.state.runner.clone();
-        let app = build_app(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+        let header_timeout = self.state.config.header_timeout;
+        listen::serve(self.listener, build_app(self.state), header_timeout, shutdown_signal()).await;
         runner.shutdown().await;
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Connects and brings the schema up to date.
+pub async fn open_database(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    crate::db::connect(&config.database_url).await.with_context(|| {
+        format!(
+            "cannot open the database {}; check VED_DATABASE_URL and that its folder is writable",
+            config.database_url
+        )
+    })
+}
+
+async fn open_repository(config: &Config) -> anyhow::Result<GitStore> {
+    let path = config.scripts_repo.clone();
+    let git = tokio::task::spawn_blocking(move || GitStore::open_or_init(path))
+        .await?
+        .with_context(|| {
+            format!(
+                "cannot open the scripts repository at {}; fix it or set VED_SCRIPTS_REPO to another folder",
+                config.scripts_repo.display()
+            )
+        })?;
+    tracing::info!(path = %git.location().display(), "scripts repository");
+    Ok(git)
 }
 
 fn executor_config(config: &Config) -> ExecutorConfig {

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what code.ved needs on Debian and starts the Docker engine: the one place that
+# knows the project's system packages. `make run`, `make test` and `.ci/run` call it; it
+# is quick when everything is there and safe to run again.
+#
+#   tools/provision.sh run    # serving: Docker engine, debootstrap (offline runner image), git
+#   tools/provision.sh test   # also Chromium (browser tests), sqlite3, PostgreSQL, ...
+#
+# Rust (cargo) and Node (npm) are the prerequisites it does not install.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+say() { echo "provision: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+run_packages=(docker.io debootstrap git ca-certificates curl pkg-config libssl-dev make)
+test_packages=(chromium sqlite3 postgresql)
+
+case "${1:-run}" in
+    run) packages=("${run_packages[@]}") ;;
+    test) packages=("${run_packages[@]}" "${test_packages[@]}") ;;
+    *) die "usage: tools/provision.sh [run|test]" ;;
+esac
+
+command -v cargo >/dev/null || die "cargo is missing: install Rust first (https://rustup.rs), then run this again"
+command -v npm >/dev/null || die "npm is missing: install Node.js 20 or newer and npm, then run this again"
+command -v dpkg-query >/dev/null || die "this script provisions Debian; install the equivalents of: ${packages[*]}"
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+        || missing+=("$package")
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    install=(apt-get install -y -qq --no-install-recommends "${missing[@]}")
+    if [ "$(id -u)" -eq 0 ]; then
+        as_root=()
+    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+        as_root=(sudo)
+    else
+        die "missing packages: ${missing[*]}. Installing them needs root; run: sudo apt-get update && sudo ${install[*]}"
+    fi
+    say "installing ${missing[*]}"
+    "${as_root[@]}" apt-get update -qq
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive "${install[@]}"
+fi
+
+"$here/../runner/ensure-docker.sh"

@@ -2,6 +2,9 @@
 # before any job exists. It runs the script as `python <script> <input>` would, and then
 # tells the server how it ended without waiting for the engine (see loader.rs).
 #
+# It is the container's PID 1 (no docker-init), which the kernel shields from signals
+# sent inside the container: the script cannot kill it.
+#
 # Two processes. The child is forked at once and waits for the go-ahead; it becomes the
 # script, with a fresh `__main__` and the interpreter's own exit. The parent stays a
 # supervisor the script cannot reach: it alone reads the job (a nonce) from stdin, after
@@ -89,7 +92,13 @@ else:
     os.write(go_write, b'g')
     os.close(go_write)
 
-    code = os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
+    # As the container's PID 1 the loader inherits every orphan: reap them all, as
+    # docker-init does in a cold container, until the script's own process has ended.
+    while True:
+        pid, status = os.waitpid(-1, 0)
+        if pid == child:
+            break
+    code = os.waitstatus_to_exitcode(status)
     marker = b'\0ved-end %s %d\n' % (nonce, code)
     os.write(out, marker)
     os.write(err, marker)

@@ -84,8 +84,11 @@ pub(super) fn container_body(
         cap_drop: Some(vec!["ALL".to_owned()]),
         security_opt: Some(vec!["no-new-privileges".to_owned()]),
         ipc_mode: Some("none".to_owned()),
-        // A real PID 1 reaps orphans and ends every process when the script exits.
-        init: Some(true),
+        // A real PID 1 reaps orphans and ends every process when the script exits. The
+        // loader is that PID 1 itself: the kernel ignores signals sent to a namespace's
+        // PID 1 from inside unless it handles them, so a script cannot kill its
+        // supervisor (it cannot kill docker-init in a cold container either).
+        init: Some(launch == Launch::Script),
         ulimits: Some(vec![
             ulimit("nofile", config.nofile),
             ulimit("fsize", config.fsize_bytes),
@@ -127,7 +130,7 @@ pub(super) fn container_body(
     ContainerCreateBody {
         image: Some(config.image.clone()),
         entrypoint: Some(entrypoint),
-        user: Some("65534:65534".to_owned()),
+        user: Some(format!("{SANDBOX_USER}:{SANDBOX_USER}")),
         working_dir: Some("/tmp".to_owned()),
         env: Some(
             [
@@ -155,16 +158,23 @@ pub(super) fn container_body(
     }
 }
 
-/// A fresh, empty directory under `root` for one container to mount. The container runs
-/// as uid 65534, which owns nothing on the host, so everything is world-readable.
+/// The uid and gid every container runs as.
+pub(super) const SANDBOX_USER: u32 = 65534;
+
+/// A fresh, empty directory under `root` for one container to mount. No other user of the
+/// host may list or read it: the root of the run directories is only traversable
+/// (`0711`), and each run directory belongs to the sandbox's user with mode `0700`.
+/// A server that is not root cannot give files away; its run directories are then
+/// world-readable (`0755`) but still cannot be found through the root.
 pub(super) fn create_run_dir(root: &Path) -> std::io::Result<TempDir> {
     // The engine only bind-mounts absolute paths.
     let root = std::path::absolute(root)?;
     std::fs::create_dir_all(&root)?;
+    std::fs::set_permissions(&root, Permissions::from_mode(0o711))?;
     let dir = tempfile::Builder::new()
         .prefix(RUN_DIR_PREFIX)
         .tempdir_in(&root)?;
-    std::fs::set_permissions(dir.path(), Permissions::from_mode(0o755))?;
+    give_to_sandbox_user(dir.path(), 0o700, 0o755)?;
     Ok(dir)
 }
 
@@ -174,9 +184,20 @@ pub(super) fn write_job(dir: &Path, script: &str, input: &[u8]) -> std::io::Resu
     for (name, content) in [("script.py", script.as_bytes()), ("input", input)] {
         let path = dir.join(name);
         std::fs::write(&path, content)?;
-        std::fs::set_permissions(&path, Permissions::from_mode(0o644))?;
+        give_to_sandbox_user(&path, 0o400, 0o644)?;
     }
     Ok(())
+}
+
+/// Owned by the sandbox's user with `private_mode` where the server may give files away
+/// (it runs as root), else left the server's with `shared_mode`, which that user can read.
+fn give_to_sandbox_user(path: &Path, private_mode: u32, shared_mode: u32) -> std::io::Result<()> {
+    let mode = match std::os::unix::fs::chown(path, Some(SANDBOX_USER), Some(SANDBOX_USER)) {
+        Ok(()) => private_mode,
+        Err(err) if err.kind() == std::io::ErrorKind::PermissionDenied => shared_mode,
+        Err(err) => return Err(err),
+    };
+    std::fs::set_permissions(path, Permissions::from_mode(mode))
 }
 
 /// Deletes the run directory a leftover container names in its label, if it is one of

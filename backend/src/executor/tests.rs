@@ -46,6 +46,7 @@ in_both_modes!(
     threads_and_atexit_finish_before_the_end,
     os_exit_skips_the_cleanup_and_keeps_its_code,
     death_by_a_signal_is_128_plus_the_signal,
+    killing_its_parent_and_every_process_does_not_change_the_verdict,
     closing_or_redirecting_stdout_and_stderr_keeps_the_status,
     a_child_left_running_does_not_hold_the_run_open,
     an_end_marker_printed_by_the_script_is_just_output,
@@ -447,6 +448,26 @@ async fn death_by_a_signal_is_128_plus_the_signal(mode: Mode) {
     .await;
     assert_failed_with(&outcome, 128 + 15);
     assert_eq!(outcome.stdout, "dying\n");
+}
+
+/// The parent is docker-init in a cold container and the loader in a pooled one; either
+/// way it is PID 1 of the container, which the kernel shields from signals sent inside.
+async fn killing_its_parent_and_every_process_does_not_change_the_verdict(mode: Mode) {
+    let outcome = run(
+        mode,
+        "import os, signal, time\n\
+        print('parent', os.getppid())\n\
+        os.kill(os.getppid(), signal.SIGKILL)\n\
+        try:\n\
+        \x20   os.kill(-1, signal.SIGKILL)\n\
+        except OSError:\n\
+        \x20   pass\n\
+        time.sleep(0.5)\n\
+        print('still here')\n",
+    )
+    .await;
+    assert_succeeded(&outcome);
+    assert_eq!(outcome.stdout, "parent 1\nstill here\n");
 }
 
 async fn closing_or_redirecting_stdout_and_stderr_keeps_the_status(mode: Mode) {
@@ -938,4 +959,21 @@ async fn a_trivial_run_is_quick(mode: Mode) {
         p50 < Duration::from_secs(2),
         "p50 of a trivial run is {p50:?}"
     );
+}
+
+#[test]
+fn run_directories_cannot_be_listed_by_other_users_of_the_host() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let root = TempDir::new().unwrap();
+    let runs = root.path().join("runs");
+    let dir = sandbox::create_run_dir(&runs).unwrap();
+    sandbox::write_job(dir.path(), "print(1)", b"input").unwrap();
+    let metadata = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap();
+    let mode = |name: &str| metadata(name).permissions().mode() & 0o777;
+    assert_eq!(std::fs::metadata(&runs).unwrap().permissions().mode() & 0o777, 0o711, "the root");
+    // This suite runs as root (it needs the Docker engine), so files can be given away.
+    assert_eq!((metadata("").uid(), mode("")), (sandbox::SANDBOX_USER, 0o700), "a run directory");
+    for file in ["script.py", "input"] {
+        assert_eq!((metadata(file).uid(), mode(file)), (sandbox::SANDBOX_USER, 0o400), "{file}");
+    }
 }

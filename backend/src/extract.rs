@@ -22,7 +22,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// For endpoints whose whole body is optional: no body at all means `T::default()`.
+/// For endpoints whose whole body is optional: no body at all, or JSON `null` (as the
+/// document's `oneOf: [null, T]` allows), means `T::default()`.
 pub struct OptionalJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
@@ -37,7 +38,8 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
         if declared_empty && !headers.contains_key(header::TRANSFER_ENCODING) {
             return Ok(Self(T::default()));
         }
-        ApiJson::from_request(request, state).await.map(|ApiJson(value)| Self(value))
+        let ApiJson(value) = ApiJson::<Option<T>>::from_request(request, state).await?;
+        Ok(Self(value.unwrap_or_default()))
     }
 }
 

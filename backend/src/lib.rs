@@ -57,7 +57,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
 }
 
 pub fn build_app(state: AppState) -> Router {
-    let (api, document) = api_router().split_for_parts();
+    let (api, document) = openapi::split(api_router());
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("ved_session")
         .with_http_only(true)

@@ -1,9 +1,17 @@
 //! The OpenAPI 3.1 document: paths come from the routers themselves (utoipa-axum), so it
 //! cannot drift from what is served; `ved openapi` prints it as YAML for `openapi.yaml`.
+use axum::Router;
 use utoipa::{
-    openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
+    openapi::{
+        path::Operation,
+        security::{ApiKey, ApiKeyValue, SecurityScheme},
+        Content, Ref, Response, ResponseBuilder,
+    },
     Modify, OpenApi,
 };
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -38,8 +46,41 @@ impl Modify for SessionCookie {
     }
 }
 
+/// The router and its document, with the answers that every operation can give because
+/// of the layers in front of all handlers (see `middleware`), documented once here.
+pub fn split(router: OpenApiRouter<AppState>) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut document) = router.split_for_parts();
+    add_common_answers(&mut document);
+    (router, document)
+}
+
 pub fn document() -> utoipa::openapi::OpenApi {
-    crate::api_router().split_for_parts().1
+    split(crate::api_router()).1
+}
+
+fn add_common_answers(document: &mut utoipa::openapi::OpenApi) {
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content("application/json", Content::new(Some(Ref::from_schema_name("ErrorBody"))))
+            .build()
+    };
+    for item in document.paths.paths.values_mut() {
+        let reads = [&mut item.get, &mut item.head, &mut item.options];
+        let writes = [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+        for operation in reads.into_iter().flatten() {
+            add_answer(operation, "413", || error("The request body is larger than the server accepts"));
+        }
+        for operation in writes.into_iter().flatten() {
+            add_answer(operation, "413", || error("The request body is larger than the server accepts"));
+            add_answer(operation, "415", || error("The body is not JSON (`Content-Type: application/json`)"));
+            add_answer(operation, "403", || error("Sent from a page of another site (`Origin`), or not allowed"));
+        }
+    }
+}
+
+fn add_answer(operation: &mut Operation, status: &str, answer: impl FnOnce() -> Response) {
+    operation.responses.responses.entry(status.to_owned()).or_insert_with(|| answer().into());
 }
 
 pub fn yaml() -> anyhow::Result<String> {

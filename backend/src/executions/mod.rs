@@ -97,7 +97,7 @@ pub struct Interpreter {
 
 /// Run one script: its prod version, or with `source: "draft"` its latest saved version.
 #[utoipa::path(post, path = "/api/execute/{id}", tag = "execution", params(("id" = i64, Path)),
-    request_body = ExecuteRequest,
+    request_body(content = Option<ExecuteRequest>, description = "Optional: no body runs prod's version with the saved test data"),
     responses(
         (status = 200, description = "The finished execution", body = Execution),
         (status = 400, description = "Not on prod: merge first", body = ErrorBody),
@@ -134,7 +134,7 @@ async fn execute_script(
 /// Run every script on prod: groups by integer part, one group after another, scripts in a
 /// group at the same time.
 #[utoipa::path(post, path = "/api/execute/all", tag = "execution", params(WaitQuery),
-    request_body = ExecuteAllRequest,
+    request_body(content = Option<ExecuteAllRequest>, description = "Optional: no body runs every group with the saved test data"),
     responses(
         (status = 200, description = "Every execution, in ordering-number order", body = Vec<Execution>),
         (status = 202, description = "Started (`?wait=false`)", body = BatchStarted),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use futures::future::join_all;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect};
 
 use super::records::{self, Planned};
 use crate::{
@@ -155,11 +155,18 @@ pub async fn run_batch(
     Ok(finished)
 }
 
-/// Executions of a batch, group by group, for its view.
+/// Executions of a batch, group by group and by ordering number inside a group (never in
+/// the order they happened to start or finish), for its view.
 pub async fn batch_executions(db: &DatabaseConnection, batch_id: i64) -> ApiResult<Vec<execution::Model>> {
+    let of_script = execution::Entity::belongs_to(script::Entity)
+        .from(execution::Column::ScriptId)
+        .to(script::Column::Id)
+        .into();
     Ok(execution::Entity::find()
+        .join(JoinType::InnerJoin, of_script)
         .filter(execution::Column::BatchId.eq(batch_id))
         .order_by_asc(execution::Column::BatchGroup)
+        .order_by_asc(script::Column::OrderingHundredths)
         .order_by_asc(execution::Column::Id)
         .all(db)
         .await?)

@@ -50,6 +50,7 @@ pub struct CompleteRequest {
     /// The version being edited; when `script_id` is absent it is taken from this version.
     pub script_version_id: Option<i64>,
     /// At most 32 KiB; must not be blank.
+    #[schema(min_length = 1, max_length = 32768, pattern = r"\S")]
     pub prompt: String,
     /// The code sent as context, at most 1 MiB.
     #[serde(default)]

@@ -81,7 +81,8 @@ async fn list_scripts(State(state): State<AppState>) -> ApiResult<Json<Vec<Scrip
 }
 
 /// Create a script: next integer ordering number, version 0.1, on the editor's branch.
-#[utoipa::path(post, path = "/api/scripts", tag = "scripts", request_body = CreateScript,
+#[utoipa::path(post, path = "/api/scripts", tag = "scripts",
+    request_body(content = Option<CreateScript>, description = "Optional: no body makes an empty script"),
     responses(
         (status = 201, description = "Created", body = ScriptDetail),
         NeedsEditor,

@@ -68,6 +68,25 @@ impl fmt::Display for OrderingNumber {
     }
 }
 
+/// Published as a number in the one range [`OrderingNumber::parse`] accepts.
+impl utoipa::PartialSchema for OrderingNumber {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Number)
+            .description(Some(
+                "An exact decimal with at most two places, such as 3.01; its integer part is \
+                 the run-all group.",
+            ))
+            .minimum(Some(0.0))
+            .maximum(Some(MAX))
+            .examples([serde_json::json!(3.01)])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for OrderingNumber {}
+
 impl Serialize for OrderingNumber {
     /// As a JSON number. The shortest float text of a two-decimal value is that value, so
     /// `3.01` is written as `3.01`.

@@ -47,7 +47,6 @@ impl From<&script_version::Model> for VersionInfo {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScriptSummary {
     pub id: i64,
-    #[schema(value_type = f64, example = 3.01)]
     pub ordering_number: OrderingNumber,
     pub descriptive_name: String,
     pub docstring: String,
@@ -64,7 +63,6 @@ pub struct ScriptSummary {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScriptDetail {
     pub id: i64,
-    #[schema(value_type = f64, example = 3.01)]
     pub ordering_number: OrderingNumber,
     pub descriptive_name: String,
     pub docstring: String,
@@ -93,7 +91,6 @@ pub struct SaveScript {
     pub test_data: Option<String>,
     /// The version the edit started from; a newer one existing answers 409.
     pub base_version_id: Option<i64>,
-    #[schema(value_type = Option<f64>, example = 3.01)]
     pub ordering_number: Option<OrderingNumber>,
 }
 

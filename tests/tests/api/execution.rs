@@ -161,6 +161,13 @@ async fn run_all_runs_groups_in_order_and_scripts_of_a_group_together() {
         .map(|g| (g["group"].as_i64().unwrap(), g["executions"].as_array().unwrap().len()))
         .collect();
     assert_eq!(groups, [(1, 3), (2, 2)]);
+    let listed: Vec<i64> = batch["groups"][1]["executions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["script_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed, [two_b, two_a], "inside a group, by ordering number");
     assert_eq!(editor.get(&format!("/api/batches/{batch_id}")).await.body, batch);
     assert_eq!(editor.get("/api/batches/424242").await.status, StatusCode::NOT_FOUND);
 }

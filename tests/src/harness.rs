@@ -10,21 +10,26 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tempfile::TempDir;
 
-/// The binary under test: `VED_BIN`, else the workspace's debug build.
+/// The binary under test: `VED_BIN`, else the workspace's debug build, brought up to date
+/// once per test process so that a plain `cargo test` never tests a stale binary.
 pub fn ved_binary() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     if let Ok(path) = std::env::var("VED_BIN") {
         return path.into();
     }
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let binary = target.join("debug/ved");
-    assert!(
-        binary.is_file(),
-        "{} is missing: build it first with `cargo build -p ved` (make test does)",
-        binary.display()
-    );
-    binary
+    BUILT.get_or_init(build_ved).clone()
+}
+
+fn build_ved() -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "-p", "ved", "--bin", "ved"])
+        .current_dir(&workspace)
+        .status()
+        .expect("run cargo build");
+    assert!(status.success(), "cargo build -p ved failed");
+    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace.join("target"));
+    target.join("debug/ved")
 }
 
 pub fn repo_root() -> PathBuf {

@@ -117,10 +117,10 @@ impl Env<'_> {
     /// A positive, finite number of seconds (fractions allowed, for tests).
     fn seconds(&self, name: &'static str, default: f64) -> Result<Duration, ConfigError> {
         let seconds = self.parse(name, default)?;
-        Duration::try_from_secs_f64(seconds).ok().filter(|d| !d.is_zero()).ok_or(ConfigError {
-            name,
-            problem: format!("{seconds} is not a positive number of seconds"),
-        })
+        Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or(ConfigError { name, problem: format!("{seconds} is not a positive number of seconds") })
     }
 
     fn parse<T: std::str::FromStr>(&self, name: &'static str, default: T) -> Result<T, ConfigError>
@@ -129,10 +129,10 @@ impl Env<'_> {
     {
         match self.optional(name) {
             None => Ok(default),
-            Some(raw) => raw.trim().parse().map_err(|err: T::Err| ConfigError {
-                name,
-                problem: format!("cannot parse {raw:?}: {err}"),
-            }),
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .map_err(|err: T::Err| ConfigError { name, problem: format!("cannot parse {raw:?}: {err}") }),
         }
     }
 }

@@ -99,9 +99,7 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, Json(ErrorBody { detail })).into_response();
         if let Self::TooManyRequests { retry_after_s } = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
         }
         response
     }
@@ -120,7 +118,6 @@ impl From<sea_orm::DbErr> for ApiError {
         }
     }
 }
-
 
 impl From<crate::git_store::GitStoreError> for ApiError {
     fn from(err: crate::git_store::GitStoreError) -> Self {

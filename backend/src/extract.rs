@@ -55,9 +55,9 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
         JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
             "Send the request body as JSON with `Content-Type: application/json`.".into(),
         ),
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(
-            "The request body is larger than the server accepts.".into(),
-        ),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::PayloadTooLarge("The request body is larger than the server accepts.".into())
+        }
         other => ApiError::BadRequest(other.body_text()),
     }
 }

@@ -65,7 +65,7 @@ pub fn build_app(state: AppState) -> Router {
         .with_path("/")
         .with_secure(state.config.session_secure)
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
-            state.config.session_idle.as_secs() as i64,
+            state.config.session_idle.as_secs() as i64
         )));
     let frontend = Frontend::new(&state.config.frontend_dir);
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", document))

@@ -43,8 +43,7 @@ fn is_write(method: &Method) -> bool {
 pub async fn refuse_cross_origin_writes(request: Request, next: Next) -> Response {
     if is_write(request.method()) && comes_from_another_site(request.headers()) {
         return ApiError::Forbidden(
-            "Cross-origin writes are refused: this request came from a page of another site."
-                .into(),
+            "Cross-origin writes are refused: this request came from a page of another site.".into(),
         )
         .into_response();
     }

@@ -74,7 +74,9 @@ fn add_common_answers(document: &mut utoipa::openapi::OpenApi) {
         for operation in writes.into_iter().flatten() {
             add_answer(operation, "413", || error("The request body is larger than the server accepts"));
             add_answer(operation, "415", || error("The body is not JSON (`Content-Type: application/json`)"));
-            add_answer(operation, "403", || error("Sent from a page of another site (`Origin`), or not allowed"));
+            add_answer(operation, "403", || {
+                error("Sent from a page of another site (`Origin`), or not allowed")
+            });
         }
     }
 }

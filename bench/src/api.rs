@@ -31,12 +31,10 @@ pub async fn fill_catalog(editor: &Client) -> Vec<i64> {
     let existing = listed.body.as_array().expect("catalog list").len();
     let mut created = Vec::new();
     for n in existing + 1..=CATALOG_SIZE {
-        let content = format!("\"\"\"Catalog script {n}.\n\nFills the catalog for the benchmark.\n\"\"\"\nprint({n})\n");
-        created.push(
-            editor.create_script(&content, "").await["id"]
-                .as_i64()
-                .expect("id"),
+        let content = format!(
+            "\"\"\"Catalog script {n}.\n\nFills the catalog for the benchmark.\n\"\"\"\nprint({n})\n"
         );
+        created.push(editor.create_script(&content, "").await["id"].as_i64().expect("id"));
     }
     created
 }
@@ -49,16 +47,8 @@ pub async fn catalog_under_load(app: &TestApp) -> Vec<Row> {
         clients.push(app.viewer().await);
     }
     let listed = clients[0].get("/api/scripts").await;
-    assert_eq!(
-        listed.body.as_array().map(Vec::len),
-        Some(CATALOG_SIZE),
-        "the catalog is not full"
-    );
-    let bounds = Bounds {
-        workers: LIST_CLIENTS,
-        max_requests: LIST_MAX_REQUESTS,
-        max_time: LIST_TIME,
-    };
+    assert_eq!(listed.body.as_array().map(Vec::len), Some(CATALOG_SIZE), "the catalog is not full");
+    let bounds = Bounds { workers: LIST_CLIENTS, max_requests: LIST_MAX_REQUESTS, max_time: LIST_TIME };
     let clients = Arc::new(clients);
     let scripts = get_loop("GET /api/scripts", bounds, clients.clone(), "/api/scripts").await;
     let health = get_loop("GET /api/health", bounds, clients, "/api/health").await;
@@ -85,12 +75,7 @@ pub async fn catalog_under_load(app: &TestApp) -> Vec<Row> {
     ]
 }
 
-async fn get_loop(
-    name: &str,
-    bounds: Bounds,
-    clients: Arc<Vec<Client>>,
-    path: &'static str,
-) -> LoadResult {
+async fn get_loop(name: &str, bounds: Bounds, clients: Arc<Vec<Client>>, path: &'static str) -> LoadResult {
     closed_loop(name, bounds, move |worker, _| {
         let client = clients[worker].clone();
         async move { expect_success(client.raw().get(client.url(path)).send().await).await }
@@ -107,15 +92,8 @@ pub async fn saves(app: &TestApp, scripts: &[i64]) -> Vec<Row> {
     let mut editors = Vec::new();
     for number in 1..=EDITORS {
         let name = format!("bench{number}");
-        let added = app.run_cli(
-            &["users", "add", &name, "--role", "editor"],
-            "bench-password\n",
-        );
-        assert!(
-            added.status.success(),
-            "ved users add {name}: {}",
-            String::from_utf8_lossy(&added.stderr)
-        );
+        let added = app.run_cli(&["users", "add", &name, "--role", "editor"], "bench-password\n");
+        assert!(added.status.success(), "ved users add {name}: {}", String::from_utf8_lossy(&added.stderr));
         editors.push(app.login_as(&name, "bench-password").await);
     }
     let (sequential_script, scripts) = scripts.split_last().expect("scripts to save");
@@ -127,11 +105,7 @@ pub async fn saves(app: &TestApp, scripts: &[i64]) -> Vec<Row> {
             let editor = editor.clone();
             async move {
                 expect_success(
-                    editor
-                        .raw()
-                        .get(editor.url(&format!("/api/scripts/{sequential_script}")))
-                        .send()
-                        .await,
+                    editor.raw().get(editor.url(&format!("/api/scripts/{sequential_script}"))).send().await,
                 )
                 .await
             }
@@ -139,26 +113,11 @@ pub async fn saves(app: &TestApp, scripts: &[i64]) -> Vec<Row> {
     })
     .await;
     let first_editor = Arc::new(vec![editors[0].clone()]);
-    let sequential = save_loop(
-        "sequential saves",
-        bounds,
-        first_editor,
-        Arc::new(vec![sequential_script]),
-    )
-    .await;
+    let sequential =
+        save_loop("sequential saves", bounds, first_editor, Arc::new(vec![sequential_script])).await;
     let scripts = scripts[scripts.len() - EDITORS..].to_vec();
-    let bounds = Bounds {
-        workers: EDITORS,
-        max_requests: CONCURRENT_SAVES,
-        max_time: SAVE_TIME,
-    };
-    let concurrent = save_loop(
-        "concurrent saves",
-        bounds,
-        Arc::new(editors),
-        Arc::new(scripts),
-    )
-    .await;
+    let bounds = Bounds { workers: EDITORS, max_requests: CONCURRENT_SAVES, max_time: SAVE_TIME };
+    let concurrent = save_loop("concurrent saves", bounds, Arc::new(editors), Arc::new(scripts)).await;
 
     let many = format!("{EDITORS} editors — vs sequential saves");
     vec![
@@ -180,18 +139,8 @@ pub async fn saves(app: &TestApp, scripts: &[i64]) -> Vec<Row> {
             "saves/s",
             Some(read.per_second),
         ),
-        Row::new(
-            format!("4. save p50, {many}"),
-            concurrent.latency.p50,
-            "ms",
-            Some(sequential.latency.p50),
-        ),
-        Row::new(
-            format!("4. save p99, {many}"),
-            concurrent.latency.p99,
-            "ms",
-            Some(sequential.latency.p99),
-        ),
+        Row::new(format!("4. save p50, {many}"), concurrent.latency.p50, "ms", Some(sequential.latency.p50)),
+        Row::new(format!("4. save p99, {many}"), concurrent.latency.p99, "ms", Some(sequential.latency.p99)),
         Row::new(
             format!("4. saves/s, {many}"),
             concurrent.per_second,
@@ -228,15 +177,8 @@ pub async fn llm_proxy(editor: &Client, llm: &FakeLlm) -> Vec<Row> {
             let editor = editor.clone();
             let body = json!({"prompt": "hi", "context_code": "print(1)"});
             async move {
-                expect_success(
-                    editor
-                        .raw()
-                        .post(editor.url("/api/llm/complete"))
-                        .json(&body)
-                        .send()
-                        .await,
-                )
-                .await
+                expect_success(editor.raw().post(editor.url("/api/llm/complete")).json(&body).send().await)
+                    .await
             }
         }
     })

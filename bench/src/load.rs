@@ -21,11 +21,7 @@ pub struct Bounds {
 
 impl Bounds {
     pub fn sequential(max_requests: usize, max_time: Duration) -> Self {
-        Self {
-            workers: 1,
-            max_requests,
-            max_time,
-        }
+        Self { workers: 1, max_requests, max_time }
     }
 }
 
@@ -71,20 +67,14 @@ where
         }
     }
     let elapsed = start.elapsed();
-    LoadResult {
-        latency: Summary::of(&samples),
-        per_second: per_second(samples.len(), elapsed),
-    }
+    LoadResult { latency: Summary::of(&samples), per_second: per_second(samples.len(), elapsed) }
 }
 
 /// Reads the whole body, so that a latency includes the transfer, and refuses non-2xx.
 pub async fn expect_success(sent: reqwest::Result<reqwest::Response>) -> Result<(), String> {
     let response = sent.map_err(|err| format!("request failed: {err}"))?;
     let status = response.status();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|err| format!("reading the body failed: {err}"))?;
+    let body = response.bytes().await.map_err(|err| format!("reading the body failed: {err}"))?;
     if status.is_success() {
         Ok(())
     } else {
@@ -98,22 +88,14 @@ mod tests {
 
     #[tokio::test]
     async fn stops_at_the_request_count() {
-        let bounds = Bounds {
-            workers: 4,
-            max_requests: 10,
-            max_time: Duration::from_secs(60),
-        };
+        let bounds = Bounds { workers: 4, max_requests: 10, max_time: Duration::from_secs(60) };
         let result = closed_loop("count", bounds, |_, _| async { Ok(()) }).await;
         assert_eq!(result.latency.count, 10);
     }
 
     #[tokio::test]
     async fn stops_at_the_time_limit() {
-        let bounds = Bounds {
-            workers: 2,
-            max_requests: usize::MAX,
-            max_time: Duration::from_millis(100),
-        };
+        let bounds = Bounds { workers: 2, max_requests: usize::MAX, max_time: Duration::from_millis(100) };
         let started = Instant::now();
         let result = closed_loop("time", bounds, |_, _| async {
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -127,11 +109,7 @@ mod tests {
     #[tokio::test]
     async fn each_worker_is_told_its_number_and_every_request_is_numbered_once() {
         let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let bounds = Bounds {
-            workers: 3,
-            max_requests: 30,
-            max_time: Duration::from_secs(60),
-        };
+        let bounds = Bounds { workers: 3, max_requests: 30, max_time: Duration::from_secs(60) };
         closed_loop("numbers", bounds, {
             let seen = seen.clone();
             move |worker, n| {
@@ -151,9 +129,7 @@ mod tests {
     #[should_panic(expected = "failing: 500 Internal Server Error: boom")]
     async fn a_failed_request_aborts_with_its_reason() {
         let bounds = Bounds::sequential(5, Duration::from_secs(60));
-        closed_loop("failing", bounds, |_, _| async {
-            Err("500 Internal Server Error: boom".to_owned())
-        })
-        .await;
+        closed_loop("failing", bounds, |_, _| async { Err("500 Internal Server Error: boom".to_owned()) })
+            .await;
     }
 }

@@ -28,8 +28,7 @@ const PRODUCTION_LOG_FILTER: &str = "info,tower_http=info,sqlx=warn";
 #[tokio::main]
 async fn main() {
     let started = Instant::now();
-    let image =
-        std::env::var("VED_RUNNER_IMAGE").unwrap_or_else(|_| "ved-runner:latest".to_owned());
+    let image = std::env::var("VED_RUNNER_IMAGE").unwrap_or_else(|_| "ved-runner:latest".to_owned());
     let llm = FakeLlm::start(Behaviour::default()).await;
     let mut app = TestApp::spawn_with(&[
         ("RUST_LOG", PRODUCTION_LOG_FILTER),
@@ -59,7 +58,12 @@ async fn main() {
     rows.extend(warm.rows);
     rows.extend(cold.rows);
     rows.push(Row::new("1. run p50, warm pool — vs cold", warm.single_p50, "ms", Some(cold.single_p50)));
-    rows.push(Row::new("2. run-all wall, warm pool — vs cold", warm.run_all_wall, "ms", Some(cold.run_all_wall)));
+    rows.push(Row::new(
+        "2. run-all wall, warm pool — vs cold",
+        warm.run_all_wall,
+        "ms",
+        Some(cold.run_all_wall),
+    ));
 
     progress(started, "filling the catalog");
     let catalog = api::fill_catalog(&editor).await;
@@ -75,18 +79,8 @@ async fn main() {
     // keeping it): compared across runs, growth here is the first sign of either.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let after_mib = rss::rss_mib(pid);
-    rows.push(Row::new(
-        "6. server RSS idle, after start",
-        idle_mib,
-        "MiB",
-        None,
-    ));
-    rows.push(Row::new(
-        "6. server RSS peak during figures 3–5 — vs idle",
-        peak_mib,
-        "MiB",
-        Some(idle_mib),
-    ));
+    rows.push(Row::new("6. server RSS idle, after start", idle_mib, "MiB", None));
+    rows.push(Row::new("6. server RSS peak during figures 3–5 — vs idle", peak_mib, "MiB", Some(idle_mib)));
     rows.push(Row::new(
         "6. server RSS idle again after figures 3–5 — vs idle",
         after_mib,
@@ -96,8 +90,7 @@ async fn main() {
     app.stop().await;
 
     let json_path = target_dir().join("bench/latest.json");
-    report::write_json(&json_path, &rows)
-        .unwrap_or_else(|err| panic!("{}: {err}", json_path.display()));
+    report::write_json(&json_path, &rows).unwrap_or_else(|err| panic!("{}: {err}", json_path.display()));
     println!("{}\n", machine().await);
     print!("{}", report::markdown(&rows));
     progress(started, &format!("done; wrote {}", json_path.display()));
@@ -124,9 +117,7 @@ fn progress(started: Instant, what: &str) {
 }
 
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("target"))
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"))
 }
 
 /// The figures only compare with runs on the same kind of machine.
@@ -135,9 +126,7 @@ async fn machine() -> String {
     let memory_gib = std::fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|info| {
-            let line = info
-                .lines()
-                .find_map(|line| line.strip_prefix("MemTotal:"))?;
+            let line = info.lines().find_map(|line| line.strip_prefix("MemTotal:"))?;
             line.split_whitespace().next()?.parse::<f64>().ok()
         })
         .map_or(0.0, |kib| kib / 1024.0 / 1024.0);

@@ -17,35 +17,18 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn new(
-        name: impl Into<String>,
-        value: f64,
-        unit: &'static str,
-        baseline: Option<f64>,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            value,
-            unit,
-            baseline,
-            ratio: ratio(value, baseline),
-        }
+    pub fn new(name: impl Into<String>, value: f64, unit: &'static str, baseline: Option<f64>) -> Self {
+        Self { name: name.into(), value, unit, baseline, ratio: ratio(value, baseline) }
     }
 }
 
 pub fn markdown(rows: &[Row]) -> String {
-    let mut table = String::from(
-        "| figure | value | unit | baseline | ratio |\n| --- | ---: | --- | ---: | ---: |\n",
-    );
+    let mut table =
+        String::from("| figure | value | unit | baseline | ratio |\n| --- | ---: | --- | ---: | ---: |\n");
     for row in rows {
         let baseline = row.baseline.map_or("—".to_owned(), number);
         let ratio = row.ratio.map_or("—".to_owned(), |r| format!("{r:.2}×"));
-        table += &format!(
-            "| {} | {} | {} | {baseline} | {ratio} |\n",
-            row.name,
-            number(row.value),
-            row.unit
-        );
+        table += &format!("| {} | {} | {} | {baseline} | {ratio} |\n", row.name, number(row.value), row.unit);
     }
     table
 }
@@ -79,15 +62,9 @@ mod tests {
             Row::new("added", -0.5, "ms", Some(25.0)),
         ];
         let table = markdown(&rows);
-        assert!(
-            table.contains("| a vs b | 812 | ms | 406 | 2.00× |"),
-            "{table}"
-        );
+        assert!(table.contains("| a vs b | 812 | ms | 406 | 2.00× |"), "{table}");
         assert!(table.contains("| idle | 12.3 | MiB | — | — |"), "{table}");
-        assert!(
-            table.contains("| added | -0.50 | ms | 25.0 | -0.02× |"),
-            "{table}"
-        );
+        assert!(table.contains("| added | -0.50 | ms | 25.0 | -0.02× |"), "{table}");
     }
 
     #[test]

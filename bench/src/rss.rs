@@ -13,9 +13,7 @@ pub fn rss_mib(pid: u32) -> f64 {
 }
 
 fn parse_vm_rss_kib(status: &str) -> Option<u64> {
-    let line = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))?;
+    let line = status.lines().find_map(|line| line.strip_prefix("VmRSS:"))?;
     line.split_whitespace().next()?.parse().ok()
 }
 

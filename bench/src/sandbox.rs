@@ -20,21 +20,12 @@ pub async fn create_scripts(editor: &Client) -> Vec<i64> {
     let mut ids = Vec::new();
     for group in 1..=GROUPS {
         for place in 1..=SCRIPTS_PER_GROUP {
-            let id = editor.create_script("", "").await["id"]
-                .as_i64()
-                .expect("script id");
+            let id = editor.create_script("", "").await["id"].as_i64().expect("script id");
             let ordering = f64::from(group) + f64::from(place) / 100.0;
             let saved = editor
-                .put(
-                    &format!("/api/scripts/{id}"),
-                    &json!({"content": SCRIPT, "ordering_number": ordering}),
-                )
+                .put(&format!("/api/scripts/{id}"), &json!({"content": SCRIPT, "ordering_number": ordering}))
                 .await;
-            assert!(
-                saved.status.is_success(),
-                "save with ordering number {ordering}: {}",
-                saved.text
-            );
+            assert!(saved.status.is_success(), "save with ordering number {ordering}: {}", saved.text);
             editor.merge_script(id).await;
             ids.push(id);
         }
@@ -81,12 +72,7 @@ pub async fn run_all(editor: &Client, single: Summary, mode: &str) -> Vec<Row> {
         walls.push(started.elapsed());
         assert!(answer.status.is_success(), "run-all: {}", answer.text);
         let runs = answer.body.as_array().expect("run-all answers a list");
-        assert_eq!(
-            runs.len(),
-            scripts,
-            "run-all ran another number of scripts: {}",
-            answer.text
-        );
+        assert_eq!(runs.len(), scripts, "run-all ran another number of scripts: {}", answer.text);
         runs.iter().for_each(expect_hi);
     }
     let wall = Summary::of(&walls).p50;
@@ -109,15 +95,9 @@ pub async fn run_all(editor: &Client, single: Summary, mode: &str) -> Vec<Row> {
 
 async fn run_via_api(editor: &Client, script_id: i64) -> Duration {
     let started = Instant::now();
-    let answer = editor
-        .post(&format!("/api/execute/{script_id}"), &json!({}))
-        .await;
+    let answer = editor.post(&format!("/api/execute/{script_id}"), &json!({})).await;
     let elapsed = started.elapsed();
-    assert!(
-        answer.status.is_success(),
-        "execute {script_id}: {}",
-        answer.text
-    );
+    assert!(answer.status.is_success(), "execute {script_id}: {}", answer.text);
     expect_hi(&answer.body);
     elapsed
 }
@@ -132,42 +112,16 @@ fn expect_hi(execution: &Value) {
 async fn run_via_cli(image: &str) -> Duration {
     let started = Instant::now();
     let output = Command::new("docker")
-        .args([
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "--memory",
-            "256m",
-            "--memory-swap",
-            "256m",
-        ])
+        .args(["run", "--rm", "--network", "none", "--memory", "256m", "--memory-swap", "256m"])
         .args(["--cpus", "0.5", "--pids-limit", "64", "--read-only"])
-        .args([
-            "--tmpfs",
-            "/tmp:rw,noexec,nosuid,size=16m",
-            "--cap-drop",
-            "ALL",
-        ])
-        .args([
-            "--security-opt",
-            "no-new-privileges",
-            "--user",
-            "65534:65534",
-            "--ipc",
-            "none",
-            "--init",
-        ])
+        .args(["--tmpfs", "/tmp:rw,noexec,nosuid,size=16m", "--cap-drop", "ALL"])
+        .args(["--security-opt", "no-new-privileges", "--user", "65534:65534", "--ipc", "none", "--init"])
         .args(["--entrypoint", "python", image, "-c", SCRIPT])
         .output()
         .await
         .expect("the docker CLI is installed");
     let elapsed = started.elapsed();
-    assert!(
-        output.status.success(),
-        "docker run: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "docker run: {}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(String::from_utf8_lossy(&output.stdout), "hi\n");
     elapsed
 }

@@ -29,10 +29,7 @@ impl Summary {
 /// interpolation, so p99 of 30 samples is honestly the slowest one.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     assert!(!sorted.is_empty(), "percentile of no samples");
-    assert!(
-        (0.0..=100.0).contains(&p),
-        "percentile {p} is out of 0..=100"
-    );
+    assert!((0.0..=100.0).contains(&p), "percentile {p} is out of 0..=100");
     let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
 }

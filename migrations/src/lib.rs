@@ -31,10 +31,5 @@ impl MigratorTrait for Migrator {
 
 /// A 64-bit auto-increment primary key on every backend (`pk_auto` is 32-bit on PostgreSQL).
 fn id_column<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name)
-        .big_integer()
-        .not_null()
-        .auto_increment()
-        .primary_key()
-        .to_owned()
+    ColumnDef::new(name).big_integer().not_null().auto_increment().primary_key().to_owned()
 }

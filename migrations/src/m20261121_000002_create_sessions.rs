@@ -1,6 +1,5 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
-
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 

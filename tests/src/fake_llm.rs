@@ -40,11 +40,7 @@ pub enum Behaviour {
     /// 200 with a body that is not JSON.
     Malformed,
     /// Any status, content type and body, sent as they are.
-    Raw {
-        status: u16,
-        content_type: String,
-        body: String,
-    },
+    Raw { status: u16, content_type: String, body: String },
 }
 
 impl Default for Behaviour {
@@ -55,17 +51,11 @@ impl Default for Behaviour {
 
 impl Behaviour {
     pub fn answer(text: impl Into<String>, cost_usd: Option<f64>) -> Self {
-        Self::Answer {
-            text: text.into(),
-            cost_usd,
-        }
+        Self::Answer { text: text.into(), cost_usd }
     }
 
     pub fn error(status: u16, message: impl Into<String>) -> Self {
-        Self::Error {
-            status,
-            message: message.into(),
-        }
+        Self::Error { status, message: message.into() }
     }
 }
 
@@ -80,21 +70,14 @@ pub struct RecordedRequest {
 
 impl RecordedRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .get(&name.to_ascii_lowercase())
-            .map(String::as_str)
+        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
     }
 
     /// The `content` of each message, in order.
     pub fn message_contents(&self) -> Vec<&str> {
         self.body["messages"]
             .as_array()
-            .map(|messages| {
-                messages
-                    .iter()
-                    .filter_map(|m| m["content"].as_str())
-                    .collect()
-            })
+            .map(|messages| messages.iter().filter_map(|m| m["content"].as_str()).collect())
             .unwrap_or_default()
     }
 }
@@ -116,30 +99,16 @@ pub struct FakeLlm {
 
 impl FakeLlm {
     pub async fn start(behaviour: Behaviour) -> Self {
-        let shared = Arc::new(Shared {
-            behaviour: Mutex::new(behaviour),
-            ..Shared::default()
-        });
-        let app = Router::new()
-            .route("/v1/chat/completions", post(chat_completions))
-            .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("the fake LLM binds a local port");
-        let port = listener
-            .local_addr()
-            .expect("a bound socket has an address")
-            .port();
+        let shared = Arc::new(Shared { behaviour: Mutex::new(behaviour), ..Shared::default() });
+        let app =
+            Router::new().route("/v1/chat/completions", post(chat_completions)).with_state(shared.clone());
+        let listener =
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("the fake LLM binds a local port");
+        let port = listener.local_addr().expect("a bound socket has an address").port();
         let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .await
-                .expect("the fake LLM serves");
+            axum::serve(listener, app).await.expect("the fake LLM serves");
         });
-        Self {
-            base_url: format!("http://127.0.0.1:{port}/v1"),
-            shared,
-            server,
-        }
+        Self { base_url: format!("http://127.0.0.1:{port}/v1"), shared, server }
     }
 
     pub fn set_behaviour(&self, behaviour: Behaviour) {
@@ -162,21 +131,14 @@ impl Drop for FakeLlm {
     }
 }
 
-async fn chat_completions(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn chat_completions(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
     let body = serde_json::from_slice(&body)
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
     let model = body["model"].as_str().unwrap_or(FALLBACK_MODEL).to_owned();
     let headers = headers
         .iter()
         .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
+            (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
         })
         .collect();
     // Recorded before any delay, so a test that timed out can still see the request.
@@ -186,20 +148,15 @@ async fn chat_completions(
 
     match behaviour {
         Behaviour::Answer { text, cost_usd } => answer(number, &model, &text, cost_usd),
-        Behaviour::Error { status, message } => json_response(
-            status,
-            json!({ "error": { "code": status, "message": message } }),
-        ),
+        Behaviour::Error { status, message } => {
+            json_response(status, json!({ "error": { "code": status, "message": message } }))
+        }
         Behaviour::Slow(delay) => {
             tokio::time::sleep(delay).await;
             answer(number, &model, DEFAULT_ANSWER, Some(DEFAULT_COST_USD))
         }
         Behaviour::Malformed => raw(200, "application/json", "{\"choices\": [oops".to_owned()),
-        Behaviour::Raw {
-            status,
-            content_type,
-            body,
-        } => raw(status, &content_type, body),
+        Behaviour::Raw { status, content_type, body } => raw(status, &content_type, body),
     }
 }
 
@@ -235,10 +192,5 @@ fn json_response(status: u16, body: Value) -> Response {
 
 fn raw(status: u16, content_type: &str, body: String) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
-        status,
-        [(header::CONTENT_TYPE, content_type.to_owned())],
-        body,
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, content_type.to_owned())], body).into_response()
 }

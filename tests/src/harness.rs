@@ -28,7 +28,8 @@ fn build_ved() -> PathBuf {
         .status()
         .expect("run cargo build");
     assert!(status.success(), "cargo build -p ved failed");
-    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace.join("target"));
+    let target =
+        std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace.join("target"));
     target.join("debug/ved")
 }
 
@@ -68,7 +69,8 @@ impl TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let log_path = data_dir.path().join("server.log");
         let checkout = Some(checkout.to_owned());
-        let mut app = Self { base_url: String::new(), data_dir, checkout, env: Vec::new(), child: None, log_path };
+        let mut app =
+            Self { base_url: String::new(), data_dir, checkout, env: Vec::new(), child: None, log_path };
         app.start().await;
         app
     }
@@ -87,11 +89,8 @@ impl TestApp {
     }
 
     async fn start(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log_path)
-            .expect("log file");
+        let log =
+            std::fs::OpenOptions::new().create(true).append(true).open(&self.log_path).expect("log file");
         let before = std::fs::metadata(&self.log_path).map(|m| m.len()).unwrap_or(0);
         let mut command = Command::new(ved_binary());
         command.arg("serve").env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
@@ -302,8 +301,7 @@ impl Client {
     }
 
     pub async fn login(&self, username: &str, password: &str) -> ApiResponse {
-        self.post("/api/auth/login", &serde_json::json!({"username": username, "password": password}))
-            .await
+        self.post("/api/auth/login", &serde_json::json!({"username": username, "password": password})).await
     }
 }
 
@@ -336,7 +334,8 @@ pub fn db_rows(app: &TestApp, sql: &str) -> Vec<String> {
 impl Client {
     /// Creates a script and returns its detail; panics with the server's answer otherwise.
     pub async fn create_script(&self, content: &str, test_data: &str) -> Value {
-        let answer = self.post("/api/scripts", &serde_json::json!({"content": content, "test_data": test_data})).await;
+        let answer =
+            self.post("/api/scripts", &serde_json::json!({"content": content, "test_data": test_data})).await;
         assert_eq!(answer.status, StatusCode::CREATED, "create: {}", answer.text);
         answer.body
     }

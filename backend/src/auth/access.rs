@@ -17,11 +17,8 @@ use crate::{entities::user, error::ApiError, AppState};
 pub const SESSION_USER_KEY: &str = "user_id";
 
 /// Paths anyone may call, without a session.
-const PUBLIC: [(&Method, &str); 3] = [
-    (&Method::POST, "/api/auth/login"),
-    (&Method::GET, "/api/health"),
-    (&Method::GET, "/api/openapi.json"),
-];
+const PUBLIC: [(&Method, &str); 3] =
+    [(&Method::POST, "/api/auth/login"), (&Method::GET, "/api/health"), (&Method::GET, "/api/openapi.json")];
 
 /// Reads that still need the editor role (they reveal what editors typed).
 const EDITOR_READS: [&str; 1] = ["/api/llm/"];

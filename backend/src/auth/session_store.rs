@@ -2,8 +2,7 @@
 //! a restart and work on any database sea-orm supports.
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    QueryFilter,
+    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
 };
 use tower_sessions::{
     session::{Id, Record},
@@ -29,21 +28,17 @@ fn backend(err: impl std::fmt::Display) -> session_store::Error {
 }
 
 fn to_row(record: &Record) -> session_store::Result<session::ActiveModel> {
-    let data = serde_json::to_string(&record.data)
-        .map_err(|err| session_store::Error::Encode(err.to_string()))?;
+    let data =
+        serde_json::to_string(&record.data).map_err(|err| session_store::Error::Encode(err.to_string()))?;
     let nanos = record.expiry_date.unix_timestamp_nanos();
     let expires_at = DateTime::<Utc>::from_timestamp_nanos(nanos as i64);
-    Ok(session::ActiveModel {
-        id: Set(record.id.to_string()),
-        data: Set(data),
-        expires_at: Set(expires_at),
-    })
+    Ok(session::ActiveModel { id: Set(record.id.to_string()), data: Set(data), expires_at: Set(expires_at) })
 }
 
 fn from_row(row: session::Model) -> session_store::Result<Record> {
     let id = row.id.parse::<Id>().map_err(|err| session_store::Error::Decode(err.to_string()))?;
-    let data = serde_json::from_str(&row.data)
-        .map_err(|err| session_store::Error::Decode(err.to_string()))?;
+    let data =
+        serde_json::from_str(&row.data).map_err(|err| session_store::Error::Decode(err.to_string()))?;
     let nanos = row.expires_at.timestamp_nanos_opt().unwrap_or(i64::MAX);
     let expiry_date = time::OffsetDateTime::from_unix_timestamp_nanos(nanos.into())
         .map_err(|err| session_store::Error::Decode(err.to_string()))?;

@@ -129,7 +129,8 @@ mod tests {
     fn attempts_in_flight_count_before_their_outcome_is_known() {
         let throttle = throttle();
         let addr: IpAddr = [127, 0, 0, 1].into();
-        let in_flight: Vec<_> = (0..5).map(|_| throttle.begin("ed1", addr).expect("within the limit")).collect();
+        let in_flight: Vec<_> =
+            (0..5).map(|_| throttle.begin("ed1", addr).expect("within the limit")).collect();
         assert!(throttle.begin("ed1", addr).is_err(), "a sixth parallel attempt must wait");
         drop(in_flight);
     }

@@ -122,9 +122,8 @@ pub async fn change_password(
     password: &str,
 ) -> Result<(), UserError> {
     validate_password(password)?;
-    let existing = find_by_username(db, username)
-        .await?
-        .ok_or_else(|| UserError::NotFound(username.to_owned()))?;
+    let existing =
+        find_by_username(db, username).await?.ok_or_else(|| UserError::NotFound(username.to_owned()))?;
     let mut row: user::ActiveModel = existing.into();
     row.password_hash = Set(password::hash(password.to_owned()).await?);
     row.password_changed_at = Set(Utc::now());
@@ -149,11 +148,10 @@ pub async fn ensure_default_users(db: &DatabaseConnection) -> Result<(), UserErr
             .map(|(_, password, _)| *password);
         if let Some(default_password) = default_password {
             let hash = existing.password_hash.clone();
-            let still_default = tokio::task::spawn_blocking(move || {
-                password::verify_blocking(default_password, &hash)
-            })
-            .await
-            .map_err(anyhow::Error::from)?;
+            let still_default =
+                tokio::task::spawn_blocking(move || password::verify_blocking(default_password, &hash))
+                    .await
+                    .map_err(anyhow::Error::from)?;
             if still_default {
                 tracing::warn!(
                     username = %existing.username,

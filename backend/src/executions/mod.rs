@@ -186,7 +186,10 @@ async fn execute_all(
         NeedsSession,
         (status = 404, description = "No such script", body = ErrorBody),
     ))]
-async fn last_execution(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Option<Execution>>> {
+async fn last_execution(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Option<Execution>>> {
     catalog::live_script(&state.db, id).await?;
     let row = execution::Entity::find()
         .filter(execution::Column::ScriptId.eq(id))

@@ -1,8 +1,8 @@
 //! Execution and batch rows, written as a run progresses: queued → running → final.
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    sea_query::Expr,
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    QueryFilter,
 };
 
 use crate::{
@@ -50,7 +50,11 @@ pub async fn mark_running(db: &DatabaseConnection, row: execution::Model) -> Api
     Ok(active.update(db).await?)
 }
 
-pub async fn finish(db: &DatabaseConnection, row: execution::Model, outcome: RunOutcome) -> ApiResult<execution::Model> {
+pub async fn finish(
+    db: &DatabaseConnection,
+    row: execution::Model,
+    outcome: RunOutcome,
+) -> ApiResult<execution::Model> {
     let mut active: execution::ActiveModel = row.into();
     active.status = Set(outcome.status.as_str().to_owned());
     active.exit_code = Set(outcome.exit_code);
@@ -67,7 +71,11 @@ pub async fn finish(db: &DatabaseConnection, row: execution::Model, outcome: Run
 }
 
 /// The engine's last word on a run answered before its container was gone.
-pub async fn correct_status(db: &DatabaseConnection, execution_id: i64, correction: Correction) -> Result<(), sea_orm::DbErr> {
+pub async fn correct_status(
+    db: &DatabaseConnection,
+    execution_id: i64,
+    correction: Correction,
+) -> Result<(), sea_orm::DbErr> {
     execution::Entity::update_many()
         .col_expr(execution::Column::Status, Expr::value(correction.status.as_str()))
         .col_expr(execution::Column::ExitCode, Expr::value(correction.exit_code))
@@ -78,7 +86,11 @@ pub async fn correct_status(db: &DatabaseConnection, execution_id: i64, correcti
 }
 
 /// The engine could not run it at all; the attempt stays on record with the reason.
-pub async fn fail(db: &DatabaseConnection, row: execution::Model, reason: String) -> ApiResult<execution::Model> {
+pub async fn fail(
+    db: &DatabaseConnection,
+    row: execution::Model,
+    reason: String,
+) -> ApiResult<execution::Model> {
     let mut active: execution::ActiveModel = row.into();
     let now = Utc::now();
     active.status = Set("error".into());
@@ -87,7 +99,11 @@ pub async fn fail(db: &DatabaseConnection, row: execution::Model, reason: String
     Ok(active.update(db).await?)
 }
 
-pub async fn start_batch(db: &DatabaseConnection, triggered_by: &str, stop_on_failure: bool) -> ApiResult<batch::Model> {
+pub async fn start_batch(
+    db: &DatabaseConnection,
+    triggered_by: &str,
+    stop_on_failure: bool,
+) -> ApiResult<batch::Model> {
     let row = batch::ActiveModel {
         status: Set("running".into()),
         stop_on_failure: Set(stop_on_failure),

@@ -26,7 +26,11 @@ pub enum Source {
 }
 
 /// The version a single run uses.
-pub async fn version_to_run(db: &DatabaseConnection, script: &script::Model, source: Source) -> ApiResult<script_version::Model> {
+pub async fn version_to_run(
+    db: &DatabaseConnection,
+    script: &script::Model,
+    source: Source,
+) -> ApiResult<script_version::Model> {
     match (source, script.prod_version_id) {
         (Source::Draft, _) => catalog::latest_version(db, script.id).await,
         (Source::Prod, Some(prod_id)) => script_version::Entity::find_by_id(prod_id)
@@ -129,7 +133,13 @@ pub async fn run_batch(
         }
         let group = i32::try_from(group).unwrap_or(i32::MAX);
         let runs = versions.iter().map(|version| {
-            run_one(&state, version, request.test_data.as_deref(), &request.triggered_by, Some((batch.id, group)))
+            run_one(
+                &state,
+                version,
+                request.test_data.as_deref(),
+                &request.triggered_by,
+                Some((batch.id, group)),
+            )
         });
         for result in join_all(runs).await {
             let row = match result {

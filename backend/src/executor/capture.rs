@@ -12,26 +12,17 @@ pub(super) struct Capture {
 
 impl Capture {
     pub(super) fn new(cap: usize) -> Self {
-        Self {
-            stdout: CappedOutput::new(cap),
-            stderr: CappedOutput::new(cap),
-            ends: None,
-        }
+        Self { stdout: CappedOutput::new(cap), stderr: CappedOutput::new(cap), ends: None }
     }
 
     /// Output of the script a loader runs for `job`.
     pub(super) fn until_end_of(job: &Job, cap: usize) -> Self {
-        Self {
-            ends: Some([job.end_scan(), job.end_scan()]),
-            ..Self::new(cap)
-        }
+        Self { ends: Some([job.end_scan(), job.end_scan()]), ..Self::new(cap) }
     }
 
     pub(super) fn push(&mut self, frame: LogOutput) {
         let (output, index, message) = match frame {
-            LogOutput::StdOut { message } | LogOutput::Console { message } => {
-                (&mut self.stdout, 0, message)
-            }
+            LogOutput::StdOut { message } | LogOutput::Console { message } => (&mut self.stdout, 0, message),
             LogOutput::StdErr { message } => (&mut self.stderr, 1, message),
             LogOutput::StdIn { .. } => return,
         };
@@ -73,11 +64,7 @@ struct CappedOutput {
 
 impl CappedOutput {
     fn new(cap: usize) -> Self {
-        Self {
-            bytes: Vec::new(),
-            cap,
-            truncated: false,
-        }
+        Self { bytes: Vec::new(), cap, truncated: false }
     }
 
     fn push(&mut self, chunk: &[u8]) {
@@ -85,17 +72,13 @@ impl CappedOutput {
         if chunk.len() > room {
             self.truncated = true;
         }
-        self.bytes
-            .extend_from_slice(&chunk[..chunk.len().min(room)]);
+        self.bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
     }
 
     /// The text and whether bytes were dropped. Scripts may print anything, so invalid
     /// UTF-8 becomes U+FFFD rather than an error.
     fn finish(self) -> (String, bool) {
-        (
-            String::from_utf8_lossy(&self.bytes).into_owned(),
-            self.truncated,
-        )
+        (String::from_utf8_lossy(&self.bytes).into_owned(), self.truncated)
     }
 }
 

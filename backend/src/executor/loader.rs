@@ -51,11 +51,7 @@ impl Job {
     }
 
     pub(super) fn end_scan(&self) -> EndScan {
-        EndScan {
-            needle: format!("\0ved-end {} ", self.nonce).into_bytes(),
-            held: Vec::new(),
-            code: None,
-        }
+        EndScan { needle: format!("\0ved-end {} ", self.nonce).into_bytes(), held: Vec::new(), code: None }
     }
 }
 
@@ -90,10 +86,7 @@ impl EndScan {
         // A code that does not parse cannot come from the loader: the run then ends
         // only with the container, as if no marker had been written.
         self.code = Some(
-            std::str::from_utf8(&after[..end])
-                .ok()
-                .and_then(|code| code.parse().ok())
-                .unwrap_or(i64::MIN),
+            std::str::from_utf8(&after[..end]).ok().and_then(|code| code.parse().ok()).unwrap_or(i64::MIN),
         );
         self.held.truncate(at);
         std::mem::take(&mut self.held)
@@ -113,27 +106,18 @@ impl EndScan {
 /// Reads until the loader has said `word`, its first words on stdout since the last ones;
 /// other output read meanwhile goes to `aside` (stderr, and stdout after the word, may be
 /// the script's already). If the loader says something else or stops, says why.
-pub(super) async fn hear(
-    output: &mut OutputStream,
-    word: &[u8],
-    aside: &mut Capture,
-) -> Result<(), String> {
+pub(super) async fn hear(output: &mut OutputStream, word: &[u8], aside: &mut Capture) -> Result<(), String> {
     let mut said = Vec::new();
     while let Some(frame) = output.next().await {
         match frame.map_err(|e| e.to_string())? {
             LogOutput::StdOut { message } | LogOutput::Console { message } => {
                 said.extend_from_slice(&message);
                 if let Some(after) = said.strip_prefix(word) {
-                    aside.push(LogOutput::StdOut {
-                        message: after.to_vec().into(),
-                    });
+                    aside.push(LogOutput::StdOut { message: after.to_vec().into() });
                     return Ok(());
                 }
                 if !word.starts_with(&said) {
-                    return Err(format!(
-                        "the loader said {:?}",
-                        String::from_utf8_lossy(&said)
-                    ));
+                    return Err(format!("the loader said {:?}", String::from_utf8_lossy(&said)));
                 }
             }
             other => aside.push(other),
@@ -143,9 +127,7 @@ pub(super) async fn hear(
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
+    haystack.windows(needle.len()).position(|window| window == needle)
 }
 
 #[cfg(test)]
@@ -167,10 +149,7 @@ mod tests {
     fn the_marker_ends_the_output_however_the_stream_is_cut() {
         let job = Job::new();
         let nonce = String::from_utf8(job.line()).unwrap();
-        let stream = format!(
-            "out\0ved-end {} 3\nleft-over child output",
-            nonce.trim_end()
-        );
+        let stream = format!("out\0ved-end {} 3\nleft-over child output", nonce.trim_end());
         for piece in 1..stream.len() {
             assert_eq!(
                 scan_in_pieces(&job, stream.as_bytes(), piece),

@@ -166,10 +166,7 @@ pub struct Finished {
 impl Finished {
     /// A run whose container is already gone: the outcome is the engine's last word.
     fn settled(outcome: RunOutcome) -> Self {
-        Self {
-            outcome,
-            verdict: LateVerdict(None),
-        }
+        Self { outcome, verdict: LateVerdict(None) }
     }
 }
 
@@ -210,9 +207,9 @@ impl ExecutorError {
     /// Creating a container failed: 404 is the image.
     fn of_create(err: bollard::errors::Error, image: &str) -> Self {
         match err {
-            bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            } => Self::ImageMissing(image.to_owned()),
+            bollard::errors::Error::DockerResponseServerError { status_code: 404, .. } => {
+                Self::ImageMissing(image.to_owned())
+            }
             other => other.into(),
         }
     }
@@ -308,9 +305,7 @@ impl DockerRunner {
     /// else a fresh one as soon as a slot is free (or a warm one, if that comes first).
     pub async fn run(&self, job: RunJob) -> Result<Finished, ExecutorError> {
         let interpreter = self.interpreter().await?;
-        let mut finished = self
-            .execute(Some(job.execution_id), &job.script, &job.input)
-            .await?;
+        let mut finished = self.execute(Some(job.execution_id), &job.script, &job.input).await?;
         finished.outcome.interpreter = interpreter;
         tracing::debug!(
             execution = job.execution_id,
@@ -329,10 +324,7 @@ impl DockerRunner {
         let docker = self.client()?;
         let ours = format!("{}={}", sandbox::MANAGED_LABEL, self.inner.config.instance);
         let filters = HashMap::from([("label", vec![ours.as_str()])]);
-        let options = ListContainersOptionsBuilder::default()
-            .all(true)
-            .filters(&filters)
-            .build();
+        let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
         let mut removed = 0;
         for container in docker.list_containers(Some(options)).await? {
             let Some(id) = container.id else { continue };
@@ -363,9 +355,7 @@ impl DockerRunner {
                         return Ok(finished);
                     }
                 }
-                Admission::Cold(slot) => {
-                    return self.contain(slot, execution_id, script, input).await
-                }
+                Admission::Cold(slot) => return self.contain(slot, execution_id, script, input).await,
             }
         }
     }
@@ -442,18 +432,11 @@ async fn conclude(
             outcome.status = RunStatus::of_exit(false, false, Some(exit_code));
             outcome.exit_code = Some(exit_code);
             outcome.set_duration(ran_for);
-            let answered = Correction {
-                status: outcome.status,
-                exit_code: outcome.exit_code,
-            };
-            return Finished {
-                outcome,
-                verdict: settle_in_background(container, clock, answered),
-            };
+            let answered = Correction { status: outcome.status, exit_code: outcome.exit_code };
+            return Finished { outcome, verdict: settle_in_background(container, clock, answered) };
         }
         Ok(Ending::Exited(exited)) => {
-            outcome.status =
-                RunStatus::of_exit(exited.timed_out, exited.oom_killed, exited.exit_code);
+            outcome.status = RunStatus::of_exit(exited.timed_out, exited.oom_killed, exited.exit_code);
             outcome.exit_code = exited.exit_code;
             exited.ran_for
         }
@@ -495,11 +478,7 @@ fn engine_failure(reason: String) -> RunOutcome {
 
 /// Waits for the container's exit (killing it at the run's deadline), asks the engine how
 /// it ended and removes it; the verdict resolves after the removal.
-fn settle_in_background(
-    container: ContainerGuard,
-    clock: RunClock,
-    answered: Correction,
-) -> LateVerdict {
+fn settle_in_background(container: ContainerGuard, clock: RunClock, answered: Correction) -> LateVerdict {
     let (verdict, receiver) = oneshot::channel();
     tokio::spawn(async move {
         let settled = sandbox::settle(container.docker(), container.id(), &clock).await;
@@ -508,11 +487,7 @@ fn settle_in_background(
         match settled {
             Ok(exited) => {
                 let seen = Correction {
-                    status: RunStatus::of_exit(
-                        exited.timed_out,
-                        exited.oom_killed,
-                        exited.exit_code,
-                    ),
+                    status: RunStatus::of_exit(exited.timed_out, exited.oom_killed, exited.exit_code),
                     exit_code: exited.exit_code,
                 };
                 if seen != answered {
@@ -532,8 +507,5 @@ fn settle_in_background(
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
 ) -> std::io::Result<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(std::io::Error::other)
-        .and_then(|done| done)
+    tokio::task::spawn_blocking(work).await.map_err(std::io::Error::other).and_then(|done| done)
 }

@@ -66,10 +66,7 @@ pub(super) enum Admission {
 impl Pool {
     pub(super) fn new(size: usize) -> Self {
         Self {
-            idle: Mutex::new(Idle {
-                warm: VecDeque::new(),
-                closed: false,
-            }),
+            idle: Mutex::new(Idle { warm: VecDeque::new(), closed: false }),
             vacancies: Semaphore::new(size),
             refilled: Notify::new(),
             #[cfg(test)]
@@ -158,13 +155,8 @@ impl DockerRunner {
         futures::future::join_all(idle.into_iter().map(|warm| warm.container.remove())).await;
         // Every slot back means no container of ours is left.
         let slots = u32::try_from(self.inner.config.max_concurrent_runs.max(1)).unwrap_or(u32::MAX);
-        if tokio::time::timeout(DRAIN_LIMIT, self.inner.slots.acquire_many(slots))
-            .await
-            .is_err()
-        {
-            tracing::warn!(
-                "containers were still running at shutdown; the next start removes them"
-            );
+        if tokio::time::timeout(DRAIN_LIMIT, self.inner.slots.acquire_many(slots)).await.is_err() {
+            tracing::warn!("containers were still running at shutdown; the next start removes them");
         }
     }
 
@@ -174,8 +166,8 @@ impl DockerRunner {
         let mut retry = RETRY_FIRST;
         while let Ok(vacancy) = pool.vacancies.acquire().await {
             vacancy.forget();
-            let slot = (self.inner.slots.clone().acquire_owned().await)
-                .expect("the run semaphore is never closed");
+            let slot =
+                (self.inner.slots.clone().acquire_owned().await).expect("the run semaphore is never closed");
             if pool.is_closed() {
                 return;
             }
@@ -202,9 +194,7 @@ impl DockerRunner {
         let root = config.run_dir_root.clone();
         let run_dir = blocking(move || sandbox::create_run_dir(&root))
             .await
-            .map_err(|e| {
-                ExecutorError::Engine(format!("could not prepare a run directory: {e}"))
-            })?;
+            .map_err(|e| ExecutorError::Engine(format!("could not prepare a run directory: {e}")))?;
         let body = sandbox::container_body(config, run_dir.path(), None, Launch::Loader);
         let created = docker
             .create_container(None, body)
@@ -217,13 +207,7 @@ impl DockerRunner {
         let mut said = Capture::new(LOADER_ERROR_BYTES);
         let ready = loader::hear(&mut output, loader::READY, &mut said);
         let why = match tokio::time::timeout(WARM_UP_LIMIT, ready).await {
-            Ok(Ok(())) => {
-                return Ok(Warm {
-                    container,
-                    stdin: attached.input,
-                    output,
-                })
-            }
+            Ok(Ok(())) => return Ok(Warm { container, stdin: attached.input, output }),
             Ok(Err(why)) => why,
             Err(_) => format!("the loader was not ready within {WARM_UP_LIMIT:?}"),
         };
@@ -233,23 +217,10 @@ impl DockerRunner {
 
     /// Runs a script in a warm container; `None` when the container turns out to have died
     /// while idle, before the script could start.
-    pub(super) async fn run_warm(
-        &self,
-        warm: Warm,
-        script: &str,
-        input: &[u8],
-    ) -> Option<Finished> {
+    pub(super) async fn run_warm(&self, warm: Warm, script: &str, input: &[u8]) -> Option<Finished> {
         let config = &self.inner.config;
-        let Warm {
-            container,
-            mut stdin,
-            mut output,
-        } = warm;
-        let (dir, script, input) = (
-            container.run_dir().to_owned(),
-            script.to_owned(),
-            input.to_vec(),
-        );
+        let Warm { container, mut stdin, mut output } = warm;
+        let (dir, script, input) = (container.run_dir().to_owned(), script.to_owned(), input.to_vec());
         if let Err(e) = blocking(move || sandbox::write_job(&dir, &script, &input)).await {
             container.remove().await;
             return Some(Finished::settled(engine_failure(format!(
@@ -260,10 +231,7 @@ impl DockerRunner {
         let mut capture = Capture::until_end_of(&handover, config.output_cap_bytes);
         let clock = RunClock::start(config.timeout);
         let acknowledged = async {
-            stdin
-                .write_all(&handover.line())
-                .await
-                .map_err(|e| e.to_string())?;
+            stdin.write_all(&handover.line()).await.map_err(|e| e.to_string())?;
             stdin.shutdown().await.map_err(|e| e.to_string())?;
             loader::hear(&mut output, loader::GO, &mut capture).await
         };
@@ -275,14 +243,8 @@ impl DockerRunner {
             container.remove().await;
             return None;
         }
-        let ending = sandbox::follow(
-            container.docker(),
-            container.id(),
-            &mut output,
-            &clock,
-            &mut capture,
-        )
-        .await;
+        let ending =
+            sandbox::follow(container.docker(), container.id(), &mut output, &clock, &mut capture).await;
         Some(conclude(container, clock, ending, capture).await)
     }
 }

@@ -54,10 +54,7 @@ pub(super) fn container_body(
 ) -> ContainerCreateBody {
     let mut labels = HashMap::from([
         (MANAGED_LABEL.to_owned(), config.instance.clone()),
-        (
-            RUN_DIR_LABEL.to_owned(),
-            run_dir.to_string_lossy().into_owned(),
-        ),
+        (RUN_DIR_LABEL.to_owned(), run_dir.to_string_lossy().into_owned()),
     ]);
     if let Some(id) = execution_id {
         labels.insert(EXECUTION_LABEL.to_owned(), id.to_string());
@@ -89,10 +86,7 @@ pub(super) fn container_body(
         // PID 1 from inside unless it handles them, so a script cannot kill its
         // supervisor (it cannot kill docker-init in a cold container either).
         init: Some(launch == Launch::Script),
-        ulimits: Some(vec![
-            ulimit("nofile", config.nofile),
-            ulimit("fsize", config.fsize_bytes),
-        ]),
+        ulimits: Some(vec![ulimit("nofile", config.nofile), ulimit("fsize", config.fsize_bytes)]),
         // We read output through attach; the engine's own copy only needs to stay small.
         log_config: Some(HostConfigLogConfig {
             typ: Some("json-file".to_owned()),
@@ -111,20 +105,11 @@ pub(super) fn container_body(
         }]),
         ..Default::default()
     };
-    let (script, input) = (
-        format!("{MOUNT_POINT}/script.py"),
-        format!("{MOUNT_POINT}/input"),
-    );
+    let (script, input) = (format!("{MOUNT_POINT}/script.py"), format!("{MOUNT_POINT}/input"));
     let python = "python".to_owned();
     let entrypoint = match launch {
         Launch::Script => vec![python, script, input],
-        Launch::Loader => vec![
-            python,
-            "-c".to_owned(),
-            loader::SOURCE.to_owned(),
-            script,
-            input,
-        ],
+        Launch::Loader => vec![python, "-c".to_owned(), loader::SOURCE.to_owned(), script, input],
     };
     let loads = launch == Launch::Loader;
     ContainerCreateBody {
@@ -171,9 +156,7 @@ pub(super) fn create_run_dir(root: &Path) -> std::io::Result<TempDir> {
     let root = std::path::absolute(root)?;
     std::fs::create_dir_all(&root)?;
     std::fs::set_permissions(&root, Permissions::from_mode(0o711))?;
-    let dir = tempfile::Builder::new()
-        .prefix(RUN_DIR_PREFIX)
-        .tempdir_in(&root)?;
+    let dir = tempfile::Builder::new().prefix(RUN_DIR_PREFIX).tempdir_in(&root)?;
     give_to_sandbox_user(dir.path(), 0o700, 0o755)?;
     Ok(dir)
 }
@@ -206,9 +189,8 @@ pub(super) fn remove_leftover_run_dir(root: &Path, dir: &Path) {
     let Ok(root) = std::path::absolute(root) else {
         return;
     };
-    let named_like_ours = dir
-        .file_name()
-        .is_some_and(|name| name.to_string_lossy().starts_with(RUN_DIR_PREFIX));
+    let named_like_ours =
+        dir.file_name().is_some_and(|name| name.to_string_lossy().starts_with(RUN_DIR_PREFIX));
     if dir.parent() != Some(root.as_path()) || !named_like_ours {
         return;
     }
@@ -231,18 +213,8 @@ pub(super) struct ContainerGuard {
 }
 
 impl ContainerGuard {
-    pub(super) fn new(
-        docker: Docker,
-        id: String,
-        slot: OwnedSemaphorePermit,
-        run_dir: TempDir,
-    ) -> Self {
-        Self {
-            docker,
-            id: Some(id),
-            slot: Some(slot),
-            run_dir: Some(run_dir),
-        }
+    pub(super) fn new(docker: Docker, id: String, slot: OwnedSemaphorePermit, run_dir: TempDir) -> Self {
+        Self { docker, id: Some(id), slot: Some(slot), run_dir: Some(run_dir) }
     }
 
     pub(super) fn id(&self) -> &str {
@@ -293,9 +265,7 @@ impl Drop for ContainerGuard {
 pub(super) async fn remove_container(docker: &Docker, id: &str) -> Result<(), BollardError> {
     let options = RemoveContainerOptionsBuilder::default().force(true).build();
     match docker.remove_container(id, Some(options)).await {
-        Err(BollardError::DockerResponseServerError {
-            status_code: 404, ..
-        }) => Ok(()),
+        Err(BollardError::DockerResponseServerError { status_code: 404, .. }) => Ok(()),
         other => other,
     }
 }
@@ -310,11 +280,7 @@ pub(super) struct RunClock {
 impl RunClock {
     pub(super) fn start(timeout: Duration) -> Self {
         let began = Instant::now();
-        Self {
-            started_at: Utc::now(),
-            began,
-            deadline: began + timeout,
-        }
+        Self { started_at: Utc::now(), began, deadline: began + timeout }
     }
 
     pub(super) fn elapsed(&self) -> Duration {
@@ -378,20 +344,14 @@ pub(super) async fn follow(
     clock: &RunClock,
     capture: &mut Capture,
 ) -> Result<Ending, BollardError> {
-    let timed_out =
-        match tokio::time::timeout_at(clock.deadline, copy_output(output, capture)).await {
-            Ok(Ok(Some(exit_code @ 0..))) => {
-                return Ok(Ending::Reported {
-                    exit_code,
-                    ran_for: clock.elapsed(),
-                })
-            }
-            // The streams closed as the container exits, or the loader reported death by
-            // a signal, which only the engine can explain (the OOM killer's is SIGKILL).
-            Ok(Ok(_)) => !exits_in_time(docker, id, clock).await?,
-            Ok(Err(e)) => return Err(e),
-            Err(_) => true,
-        };
+    let timed_out = match tokio::time::timeout_at(clock.deadline, copy_output(output, capture)).await {
+        Ok(Ok(Some(exit_code @ 0..))) => return Ok(Ending::Reported { exit_code, ran_for: clock.elapsed() }),
+        // The streams closed as the container exits, or the loader reported death by
+        // a signal, which only the engine can explain (the OOM killer's is SIGKILL).
+        Ok(Ok(_)) => !exits_in_time(docker, id, clock).await?,
+        Ok(Err(e)) => return Err(e),
+        Err(_) => true,
+    };
     if timed_out {
         kill(docker, id).await?;
         let _ = tokio::time::timeout(KILL_GRACE, async {
@@ -400,18 +360,12 @@ pub(super) async fn follow(
         })
         .await;
     }
-    exited(docker, id, timed_out, clock)
-        .await
-        .map(Ending::Exited)
+    exited(docker, id, timed_out, clock).await.map(Ending::Exited)
 }
 
 /// After the loader's report: the engine's own account of the container's end, waiting
 /// for the exit no longer than the run's deadline.
-pub(super) async fn settle(
-    docker: &Docker,
-    id: &str,
-    clock: &RunClock,
-) -> Result<Exited, BollardError> {
+pub(super) async fn settle(docker: &Docker, id: &str, clock: &RunClock) -> Result<Exited, BollardError> {
     let timed_out = !exits_in_time(docker, id, clock).await?;
     if timed_out {
         kill(docker, id).await?;
@@ -430,10 +384,7 @@ async fn exits_in_time(docker: &Docker, id: &str, clock: &RunClock) -> Result<bo
 async fn kill(docker: &Docker, id: &str) -> Result<(), BollardError> {
     match docker.kill_container(id, None).await {
         // 409: it exited on its own at the deadline; it still had its time.
-        Ok(())
-        | Err(BollardError::DockerResponseServerError {
-            status_code: 409, ..
-        }) => Ok(()),
+        Ok(()) | Err(BollardError::DockerResponseServerError { status_code: 409, .. }) => Ok(()),
         Err(e) => Err(e),
     }
 }
@@ -445,11 +396,7 @@ async fn exited(
     clock: &RunClock,
 ) -> Result<Exited, BollardError> {
     let ran_for = clock.elapsed();
-    let state = docker
-        .inspect_container(id, None)
-        .await?
-        .state
-        .unwrap_or_default();
+    let state = docker.inspect_container(id, None).await?.state.unwrap_or_default();
     Ok(Exited {
         timed_out,
         oom_killed: state.oom_killed.unwrap_or(false),
@@ -461,10 +408,7 @@ async fn exited(
 /// Reads until the container closes its streams or the loader reports the end on both;
 /// returns the reported exit code. Past the cap, bytes are read and dropped, so the
 /// script keeps running and its own exit status stands.
-async fn copy_output(
-    output: &mut OutputStream,
-    capture: &mut Capture,
-) -> Result<Option<i64>, BollardError> {
+async fn copy_output(output: &mut OutputStream, capture: &mut Capture) -> Result<Option<i64>, BollardError> {
     while let Some(frame) = output.next().await {
         capture.push(frame?);
         if let Some(exit_code) = capture.reported_exit() {
@@ -475,9 +419,7 @@ async fn copy_output(
 }
 
 async fn wait_for_exit(docker: &Docker, id: &str) -> Result<(), BollardError> {
-    let options = WaitContainerOptionsBuilder::default()
-        .condition("not-running")
-        .build();
+    let options = WaitContainerOptionsBuilder::default().condition("not-running").build();
     let mut waiting = pin!(docker.wait_container(id, Some(options)));
     match waiting.next().await {
         // bollard reports a non-zero exit as an error; the code is read from inspect.

@@ -94,10 +94,7 @@ async fn ready(config: ExecutorConfig) -> DockerRunner {
         panic!("the executor tests need a running Docker engine: {e}");
     }
     if let Err(e) = runner.interpreter().await {
-        panic!(
-            "the executor tests need the runner image `{}`: {e}",
-            config.image
-        );
+        panic!("the executor tests need the runner image `{}`: {e}", config.image);
     }
     runner
 }
@@ -111,14 +108,8 @@ fn next_execution_id() -> i64 {
 async fn containers_labelled(label: &str) -> Vec<String> {
     let docker = Docker::connect_with_local_defaults().expect("a local Docker socket");
     let filters = HashMap::from([("label", vec![label.to_owned()])]);
-    let options = ListContainersOptionsBuilder::default()
-        .all(true)
-        .filters(&filters)
-        .build();
-    let found = docker
-        .list_containers(Some(options))
-        .await
-        .expect("listing containers");
+    let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+    let found = docker.list_containers(Some(options)).await.expect("listing containers");
     found.into_iter().filter_map(|c| c.id).collect()
 }
 
@@ -158,12 +149,7 @@ impl Sandbox {
         };
         adjust(&mut config);
         let runner = ready(config.clone()).await;
-        Self {
-            mode,
-            runner,
-            config,
-            _run_dirs: run_dirs,
-        }
+        Self { mode, runner, config, _run_dirs: run_dirs }
     }
 
     async fn ours(&self) -> Vec<String> {
@@ -195,11 +181,7 @@ impl Sandbox {
     }
 
     fn job(script: &str, input: &[u8]) -> RunJob {
-        RunJob {
-            execution_id: next_execution_id(),
-            script: script.to_owned(),
-            input: input.to_vec(),
-        }
+        RunJob { execution_id: next_execution_id(), script: script.to_owned(), input: input.to_vec() }
     }
 
     /// Runs a script and returns its outcome as the engine finally tells it.
@@ -219,10 +201,7 @@ impl Sandbox {
         let job = Self::job(script, input);
         let execution_id = job.execution_id;
         let outcome = self.execute(job).await;
-        assert!(
-            self.served_and_gone(&before, execution_id).await,
-            "container left behind"
-        );
+        assert!(self.served_and_gone(&before, execution_id).await, "container left behind");
         outcome
     }
 
@@ -233,14 +212,8 @@ impl Sandbox {
     /// Shuts the runner down and checks that nothing of it is left.
     async fn close(self) {
         self.runner.shutdown().await;
-        assert_eq!(
-            self.ours().await,
-            Vec::<String>::new(),
-            "containers left behind"
-        );
-        let run_dirs = std::fs::read_dir(&self.config.run_dir_root)
-            .unwrap()
-            .count();
+        assert_eq!(self.ours().await, Vec::<String>::new(), "containers left behind");
+        let run_dirs = std::fs::read_dir(&self.config.run_dir_root).unwrap().count();
         assert_eq!(run_dirs, 0, "run directories left behind");
     }
 }
@@ -267,42 +240,22 @@ fn assert_succeeded(outcome: &RunOutcome) {
 
 #[track_caller]
 fn assert_failed_with(outcome: &RunOutcome, exit_code: i64) {
-    assert_eq!(
-        (outcome.status, outcome.exit_code),
-        (RunStatus::Failed, Some(exit_code)),
-        "{outcome:?}"
-    );
+    assert_eq!((outcome.status, outcome.exit_code), (RunStatus::Failed, Some(exit_code)), "{outcome:?}");
 }
 
 #[test]
 fn exit_code_137_alone_is_neither_oom_nor_timeout() {
-    assert_eq!(
-        RunStatus::of_exit(false, false, Some(137)),
-        RunStatus::Failed
-    );
-    assert_eq!(
-        RunStatus::of_exit(false, true, Some(137)),
-        RunStatus::OomKilled
-    );
-    assert_eq!(
-        RunStatus::of_exit(true, false, Some(137)),
-        RunStatus::TimedOut
-    );
-    assert_eq!(
-        RunStatus::of_exit(false, true, Some(0)),
-        RunStatus::Succeeded
-    );
+    assert_eq!(RunStatus::of_exit(false, false, Some(137)), RunStatus::Failed);
+    assert_eq!(RunStatus::of_exit(false, true, Some(137)), RunStatus::OomKilled);
+    assert_eq!(RunStatus::of_exit(true, false, Some(137)), RunStatus::TimedOut);
+    assert_eq!(RunStatus::of_exit(false, true, Some(0)), RunStatus::Succeeded);
 }
 
 #[test]
 fn statuses_serialize_as_the_spec_spells_them() {
-    for status in [
-        RunStatus::Succeeded,
-        RunStatus::Failed,
-        RunStatus::TimedOut,
-        RunStatus::OomKilled,
-        RunStatus::Error,
-    ] {
+    for status in
+        [RunStatus::Succeeded, RunStatus::Failed, RunStatus::TimedOut, RunStatus::OomKilled, RunStatus::Error]
+    {
         let json = serde_json::to_string(&status).unwrap();
         assert_eq!(json, format!("\"{}\"", status.as_str()));
     }
@@ -314,11 +267,7 @@ async fn hello_world_succeeds_and_names_its_interpreter(mode: Mode) {
     assert_eq!(outcome.stdout, "hello, world\n");
     assert_eq!(outcome.stderr, "");
     assert!(!outcome.stdout_truncated && !outcome.stderr_truncated);
-    assert!(
-        outcome.interpreter.starts_with("cpython-3."),
-        "{}",
-        outcome.interpreter
-    );
+    assert!(outcome.interpreter.starts_with("cpython-3."), "{}", outcome.interpreter);
     assert!(outcome.finished_at >= outcome.started_at);
     assert!(outcome.duration_ms >= 0);
 }
@@ -340,19 +289,12 @@ async fn argv1_is_the_input_file_and_non_ascii_arrives_intact(mode: Mode) {
 
 async fn a_non_zero_exit_is_failed_with_its_code(mode: Mode) {
     let outcome = run(mode, "import sys\nprint('bye')\nsys.exit(3)").await;
-    assert_eq!(
-        (outcome.status, outcome.exit_code),
-        (RunStatus::Failed, Some(3))
-    );
+    assert_eq!((outcome.status, outcome.exit_code), (RunStatus::Failed, Some(3)));
     assert_eq!(outcome.stdout, "bye\n");
 }
 
 async fn an_exception_is_failed_with_the_traceback_on_stderr(mode: Mode) {
-    let outcome = run(
-        mode,
-        "print('before')\ndef fail():\n    raise ValueError('boom')\nfail()\n",
-    )
-    .await;
+    let outcome = run(mode, "print('before')\ndef fail():\n    raise ValueError('boom')\nfail()\n").await;
     assert_failed_with(&outcome, 1);
     assert_eq!(outcome.stdout, "before\n");
     assert_eq!(
@@ -387,26 +329,11 @@ async fn the_script_is_main_as_if_run_directly(mode: Mode) {
 async fn sys_exit_with_a_message_prints_it_and_fails(mode: Mode) {
     let outcome = run(mode, "import sys\nsys.exit('bye')").await;
     assert_failed_with(&outcome, 1);
-    assert_eq!(
-        (outcome.stdout.as_str(), outcome.stderr.as_str()),
-        ("", "bye\n")
-    );
+    assert_eq!((outcome.stdout.as_str(), outcome.stderr.as_str()), ("", "bye\n"));
     let outcome = run(mode, "print(\n").await;
     assert_failed_with(&outcome, 1);
-    assert!(
-        outcome
-            .stderr
-            .starts_with("  File \"/runner/script.py\", line 1\n"),
-        "{}",
-        outcome.stderr
-    );
-    assert!(
-        outcome
-            .stderr
-            .ends_with("SyntaxError: '(' was never closed\n"),
-        "{}",
-        outcome.stderr
-    );
+    assert!(outcome.stderr.starts_with("  File \"/runner/script.py\", line 1\n"), "{}", outcome.stderr);
+    assert!(outcome.stderr.ends_with("SyntaxError: '(' was never closed\n"), "{}", outcome.stderr);
 }
 
 async fn threads_and_atexit_finish_before_the_end(mode: Mode) {
@@ -483,10 +410,7 @@ async fn closing_or_redirecting_stdout_and_stderr_keeps_the_status(mode: Mode) {
     )
     .await;
     assert_failed_with(&outcome, 4);
-    assert_eq!(
-        (outcome.stdout.as_str(), outcome.stderr.as_str()),
-        ("out\n", "err\n")
-    );
+    assert_eq!((outcome.stdout.as_str(), outcome.stderr.as_str()), ("out\n", "err\n"));
 }
 
 async fn a_child_left_running_does_not_hold_the_run_open(mode: Mode) {
@@ -502,11 +426,7 @@ async fn a_child_left_running_does_not_hold_the_run_open(mode: Mode) {
     .await;
     assert_succeeded(&outcome);
     assert_eq!(outcome.stdout, "parent\n");
-    assert!(
-        outcome.duration_ms < 10_000,
-        "took {} ms",
-        outcome.duration_ms
-    );
+    assert!(outcome.duration_ms < 10_000, "took {} ms", outcome.duration_ms);
 }
 
 async fn an_end_marker_printed_by_the_script_is_just_output(mode: Mode) {
@@ -538,11 +458,7 @@ async fn stdout_and_stderr_are_kept_apart(mode: Mode) {
 }
 
 async fn invalid_utf8_output_is_replaced_not_an_error(mode: Mode) {
-    let outcome = run(
-        mode,
-        "import sys\nsys.stdout.buffer.write(b'ok \\xff\\xfe end\\n')",
-    )
-    .await;
+    let outcome = run(mode, "import sys\nsys.stdout.buffer.write(b'ok \\xff\\xfe end\\n')").await;
     assert_succeeded(&outcome);
     assert_eq!(outcome.stdout, "ok \u{FFFD}\u{FFFD} end\n");
 }
@@ -561,10 +477,7 @@ async fn the_network_is_unreachable(mode: Mode) {
     )
     .await;
     assert_succeeded(&outcome);
-    assert_eq!(
-        outcome.stdout,
-        "['lo']\nblocked OSError\nblocked gaierror\n"
-    );
+    assert_eq!(outcome.stdout, "['lo']\nblocked OSError\nblocked gaierror\n");
 }
 
 async fn a_fork_bomb_stops_at_the_process_limit(mode: Mode) {
@@ -587,11 +500,7 @@ async fn a_fork_bomb_stops_at_the_process_limit(mode: Mode) {
     let forked: i64 = outcome.stdout.trim().parse().expect("a count");
     assert!((1..64).contains(&forked), "forked {forked} processes");
     // The sleeping children die with the script instead of holding the run open.
-    assert!(
-        outcome.duration_ms < 15_000,
-        "took {} ms",
-        outcome.duration_ms
-    );
+    assert!(outcome.duration_ms < 15_000, "took {} ms", outcome.duration_ms);
 }
 
 async fn allocating_a_gibibyte_is_oom_killed(mode: Mode) {
@@ -611,11 +520,7 @@ const CHILD_KILLED_FOR_MEMORY: &str = "import os, sys\n\
 
 async fn a_child_killed_for_memory_makes_the_run_oom_killed(mode: Mode) {
     let outcome = run(mode, CHILD_KILLED_FOR_MEMORY).await;
-    assert_eq!(
-        (outcome.status, outcome.exit_code),
-        (RunStatus::OomKilled, Some(1)),
-        "{outcome:?}"
-    );
+    assert_eq!((outcome.status, outcome.exit_code), (RunStatus::OomKilled, Some(1)), "{outcome:?}");
     assert_eq!(outcome.stdout, "-9\n");
 }
 
@@ -668,19 +573,13 @@ async fn tmp_is_writable_but_stops_at_its_size_and_files_at_theirs(mode: Mode) {
 async fn an_infinite_loop_times_out_near_the_limit(mode: Mode) {
     let sandbox = Sandbox::with(mode, |config| config.timeout = Duration::from_secs(3)).await;
     let started = Instant::now();
-    let outcome = sandbox
-        .run("print('looping', flush=True)\nwhile True:\n    pass")
-        .await;
+    let outcome = sandbox.run("print('looping', flush=True)\nwhile True:\n    pass").await;
     let took = started.elapsed();
     sandbox.close().await;
     assert_eq!(outcome.status, RunStatus::TimedOut, "{outcome:?}");
     // Output printed before the kill is kept.
     assert_eq!(outcome.stdout, "looping\n");
-    assert!(
-        (3_000..4_500).contains(&outcome.duration_ms),
-        "duration {} ms",
-        outcome.duration_ms
-    );
+    assert!((3_000..4_500).contains(&outcome.duration_ms), "duration {} ms", outcome.duration_ms);
     assert!(took < Duration::from_secs(8), "the run took {took:?}");
 }
 
@@ -715,8 +614,7 @@ async fn the_script_runs_as_nobody_without_capabilities(mode: Mode) {
 async fn host_files_outside_the_mount_are_out_of_reach(mode: Mode) {
     let sandbox = Sandbox::new(mode).await;
     // A sibling of the mounted run directory, and a file outside /tmp.
-    let sibling =
-        tempfile::NamedTempFile::new_in(&sandbox.config.run_dir_root).expect("a host file");
+    let sibling = tempfile::NamedTempFile::new_in(&sandbox.config.run_dir_root).expect("a host file");
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
     let script = format!(
         "import os\n\
@@ -733,10 +631,7 @@ async fn host_files_outside_the_mount_are_out_of_reach(mode: Mode) {
     drop(sibling);
     sandbox.close().await;
     assert_succeeded(&outcome);
-    assert_eq!(
-        outcome.stdout,
-        "[False, False]\n['input', 'script.py']\nshadow denied\n"
-    );
+    assert_eq!(outcome.stdout, "[False, False]\n['input', 'script.py']\nshadow denied\n");
 }
 
 async fn concurrent_runs_are_bounded(mode: Mode) {
@@ -749,10 +644,7 @@ async fn concurrent_runs_are_bounded(mode: Mode) {
     let took = started.elapsed();
     sandbox.close().await;
     outcomes.iter().for_each(assert_succeeded);
-    assert!(
-        took >= Duration::from_secs(2),
-        "three 1 s runs, two at a time, took {took:?}"
-    );
+    assert!(took >= Duration::from_secs(2), "three 1 s runs, two at a time, took {took:?}");
 }
 
 async fn an_abandoned_run_leaves_no_container_and_no_run_dir(mode: Mode) {
@@ -781,18 +673,12 @@ async fn an_abandoned_run_leaves_no_container_and_no_run_dir(mode: Mode) {
 async fn a_pooled_run_is_answered_first_and_corrected_by_the_engine() {
     let sandbox = Sandbox::new(Mode::Pooled).await;
     sandbox.before_run().await;
-    let finished = sandbox
-        .runner
-        .run(Sandbox::job(CHILD_KILLED_FOR_MEMORY, b""))
-        .await
-        .expect("the run is attempted");
+    let finished =
+        sandbox.runner.run(Sandbox::job(CHILD_KILLED_FOR_MEMORY, b"")).await.expect("the run is attempted");
     assert_failed_with(&finished.outcome, 1);
     assert_eq!(
         finished.verdict.correction().await,
-        Some(Correction {
-            status: RunStatus::OomKilled,
-            exit_code: Some(1)
-        })
+        Some(Correction { status: RunStatus::OomKilled, exit_code: Some(1) })
     );
     sandbox.close().await;
 }
@@ -817,10 +703,7 @@ async fn the_loader_is_out_of_the_pooled_scripts_reach() {
         .await;
     sandbox.close().await;
     assert_succeeded(&outcome);
-    assert_eq!(
-        outcome.stdout,
-        "denied mem\ndenied environ\ndenied fd/0\nstill reported\n"
-    );
+    assert_eq!(outcome.stdout, "denied mem\ndenied environ\ndenied fd/0\nstill reported\n");
 }
 
 #[tokio::test]
@@ -830,9 +713,7 @@ async fn a_pool_larger_than_the_slot_limit_never_blocks_a_run() {
     let sandbox = Sandbox::with(Mode::Pooled, |config| config.max_concurrent_runs = 1).await;
     for _ in 0..3 {
         let run = sandbox.execute(Sandbox::job("print('through')", b""));
-        let outcome = tokio::time::timeout(Duration::from_secs(30), run)
-            .await
-            .expect("the run went through");
+        let outcome = tokio::time::timeout(Duration::from_secs(30), run).await.expect("the run went through");
         assert_eq!(outcome.stdout, "through\n");
     }
     sandbox.close().await;
@@ -846,35 +727,22 @@ async fn a_previous_processs_pool_is_swept_at_start() {
     // As after a crash: a new process finds the old pool.
     let next = DockerRunner::new(sandbox.config.clone());
     assert_eq!(next.remove_leftovers().await.expect("the sweep"), POOL);
-    let run_dirs = std::fs::read_dir(&sandbox.config.run_dir_root)
-        .unwrap()
-        .count();
-    assert_eq!(
-        run_dirs, 0,
-        "the old pool's run directories are still there"
-    );
+    let run_dirs = std::fs::read_dir(&sandbox.config.run_dir_root).unwrap().count();
+    assert_eq!(run_dirs, 0, "the old pool's run directories are still there");
     sandbox.close().await;
 }
 
 #[tokio::test]
 async fn leftovers_of_a_previous_process_are_swept_and_nobody_elses() {
     // An instance of its own, so that the sweep cannot hit the other tests' runs.
-    let config = ExecutorConfig {
-        instance: format!("executor-sweep-test-{}", std::process::id()),
-        ..config()
-    };
+    let config =
+        ExecutorConfig { instance: format!("executor-sweep-test-{}", std::process::id()), ..config() };
     let runner = ready(config.clone()).await;
     let docker = Docker::connect_with_local_defaults().expect("a local Docker socket");
-    let run_dir = sandbox::create_run_dir(&config.run_dir_root)
-        .unwrap()
-        .keep();
+    let run_dir = sandbox::create_run_dir(&config.run_dir_root).unwrap().keep();
     let elsewhere = tempfile::tempdir().unwrap();
 
-    let (ours, ours_too, theirs) = (
-        next_execution_id(),
-        next_execution_id(),
-        next_execution_id(),
-    );
+    let (ours, ours_too, theirs) = (next_execution_id(), next_execution_id(), next_execution_id());
     for (instance, execution_id, dir) in [
         (config.instance.as_str(), ours, run_dir.as_path()),
         // A label naming a directory outside the run root must not get it deleted.
@@ -890,28 +758,17 @@ async fn leftovers_of_a_previous_process_are_swept_and_nobody_elses() {
             ])),
             ..Default::default()
         };
-        docker
-            .create_container(None, leftover)
-            .await
-            .expect("creating a stand-in leftover");
+        docker.create_container(None, leftover).await.expect("creating a stand-in leftover");
     }
 
     assert_eq!(runner.remove_leftovers().await.expect("the sweep"), 2);
     assert_eq!(containers_of(ours).await, Vec::<String>::new());
     assert_eq!(containers_of(ours_too).await, Vec::<String>::new());
-    assert!(
-        !run_dir.exists(),
-        "the leftover run directory is still there"
-    );
-    assert!(
-        elsewhere.path().exists(),
-        "a directory outside the run root was deleted"
-    );
+    assert!(!run_dir.exists(), "the leftover run directory is still there");
+    assert!(elsewhere.path().exists(), "a directory outside the run root was deleted");
     let others = containers_of(theirs).await;
     assert_eq!(others.len(), 1, "another instance's container was removed");
-    sandbox::remove_container(&docker, &others[0])
-        .await
-        .expect("cleaning up");
+    sandbox::remove_container(&docker, &others[0]).await.expect("cleaning up");
 }
 
 async fn a_missing_image_is_reported_as_such(mode: Mode) {
@@ -920,20 +777,11 @@ async fn a_missing_image_is_reported_as_such(mode: Mode) {
         warm_pool: if mode == Mode::Pooled { POOL } else { 0 },
         ..config()
     });
-    runner
-        .ping()
-        .await
-        .expect("the executor tests need a running Docker engine");
+    runner.ping().await.expect("the executor tests need a running Docker engine");
     runner.start_pool();
-    let err = runner
-        .run(Sandbox::job("print(1)", b""))
-        .await
-        .expect_err("no image, no run");
+    let err = runner.run(Sandbox::job("print(1)", b"")).await.expect_err("no image, no run");
     runner.shutdown().await;
-    assert!(
-        matches!(err, super::ExecutorError::ImageMissing(_)),
-        "{err:?}"
-    );
+    assert!(matches!(err, super::ExecutorError::ImageMissing(_)), "{err:?}");
     assert!(err.to_string().contains("runner/build-image.sh"), "{err}");
 }
 
@@ -950,15 +798,8 @@ async fn a_trivial_run_is_quick(mode: Mode) {
     sandbox.close().await;
     times.sort();
     let p50 = times[times.len() / 2];
-    eprintln!(
-        "trivial run ({mode:?}): p50 {p50:?}, min {:?}, max {:?}",
-        times[0],
-        times[times.len() - 1]
-    );
-    assert!(
-        p50 < Duration::from_secs(2),
-        "p50 of a trivial run is {p50:?}"
-    );
+    eprintln!("trivial run ({mode:?}): p50 {p50:?}, min {:?}, max {:?}", times[0], times[times.len() - 1]);
+    assert!(p50 < Duration::from_secs(2), "p50 of a trivial run is {p50:?}");
 }
 
 #[test]

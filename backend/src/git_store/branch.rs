@@ -54,10 +54,7 @@ pub fn validate_branch(name: &str) -> Result<()> {
         Some("must not be empty")
     } else if name.len() > MAX_LEN {
         Some("is too long")
-    } else if !name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
-    {
+    } else if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)) {
         Some("only letters, digits, '_', '.' and '-' are allowed")
     } else if name.starts_with(['-', '.']) {
         Some("must not start with '-' or '.'")
@@ -74,8 +71,5 @@ pub fn validate_branch(name: &str) -> Result<()> {
 }
 
 fn invalid(name: &str, reason: &'static str) -> GitStoreError {
-    GitStoreError::InvalidBranch {
-        name: name.to_owned(),
-        reason,
-    }
+    GitStoreError::InvalidBranch { name: name.to_owned(), reason }
 }

@@ -64,18 +64,12 @@ pub struct GitStore {
 impl Author {
     /// An editor signs as `<username> <<username>@ved.local>`.
     pub fn editor(username: &str) -> Self {
-        Self {
-            name: username.to_owned(),
-            email: format!("{username}@ved.local"),
-        }
+        Self { name: username.to_owned(), email: format!("{username}@ved.local") }
     }
 
     /// The identity of commits no editor asked for, such as prod's root.
     pub fn system() -> Self {
-        Self {
-            name: "code.ved".to_owned(),
-            email: "ved@localhost".to_owned(),
-        }
+        Self { name: "code.ved".to_owned(), email: "ved@localhost".to_owned() }
     }
 
     fn signature(&self) -> gix::actor::Signature {
@@ -94,11 +88,7 @@ impl GitStore {
     pub fn open_or_init(path: impl AsRef<Path>) -> Result<Self> {
         let (repo, location) = open::open_or_init(path.as_ref())?;
         write::ensure_prod(&repo.to_thread_local(), &Author::system())?;
-        Ok(Self {
-            repo: Arc::new(repo),
-            location: Arc::new(location),
-            writer: Arc::new(Mutex::new(())),
-        })
+        Ok(Self { repo: Arc::new(repo), location: Arc::new(location), writer: Arc::new(Mutex::new(())) })
     }
 
     /// The folder of the bare repository itself, for `git --git-dir=...`.
@@ -121,11 +111,7 @@ impl GitStore {
         let (author, message) = (author.clone(), message.to_owned());
         let (content, input) = (content.to_owned(), input.to_owned());
         self.write(move |repo| {
-            let change = Change {
-                branch: &branch,
-                author: &author,
-                message: &message,
-            };
+            let change = Change { branch: &branch, author: &author, message: &message };
             write::commit_script(repo, &change, script_id, &content, &input)
         })
         .await
@@ -134,24 +120,13 @@ impl GitStore {
 
     /// The script as of `commit`; `None` if that commit has no `N.py`, `NotFound` if there is
     /// no such commit.
-    pub async fn read_script_at(
-        &self,
-        commit: &str,
-        script_id: i64,
-    ) -> Result<Option<ScriptFiles>> {
+    pub async fn read_script_at(&self, commit: &str, script_id: i64) -> Result<Option<ScriptFiles>> {
         let commit = commit.to_owned();
-        self.read(move |repo| {
-            read::script_at(repo, read::existing_commit(repo, &commit)?, script_id)
-        })
-        .await
+        self.read(move |repo| read::script_at(repo, read::existing_commit(repo, &commit)?, script_id)).await
     }
 
     /// The script at the tip of `branch`; `None` if the branch or the script does not exist.
-    pub async fn read_script_on_branch(
-        &self,
-        branch: &str,
-        script_id: i64,
-    ) -> Result<Option<ScriptFiles>> {
+    pub async fn read_script_on_branch(&self, branch: &str, script_id: i64) -> Result<Option<ScriptFiles>> {
         let branch = Branch::new(branch)?;
         self.read(move |repo| match read::branch_tip(repo, &branch)? {
             Some(tip) => read::script_at(repo, tip, script_id),
@@ -163,8 +138,7 @@ impl GitStore {
     /// Ids of the scripts at the tip of `branch`, ascending; empty if the branch does not exist.
     pub async fn list_scripts(&self, branch: &str) -> Result<Vec<i64>> {
         let branch = Branch::new(branch)?;
-        self.read(move |repo| read::list_scripts(repo, &branch))
-            .await
+        self.read(move |repo| read::list_scripts(repo, &branch)).await
     }
 
     /// Removes both files of the script from `branch` in one commit; `None` if the branch or the
@@ -179,11 +153,7 @@ impl GitStore {
         let branch = Branch::new(branch)?;
         let (author, message) = (author.clone(), message.to_owned());
         self.write(move |repo| {
-            let change = Change {
-                branch: &branch,
-                author: &author,
-                message: &message,
-            };
+            let change = Change { branch: &branch, author: &author, message: &message };
             write::remove_script(repo, &change, script_id)
         })
         .await
@@ -199,16 +169,11 @@ impl GitStore {
         from_commit: &str,
         message: &str,
     ) -> Result<CommitId> {
-        let (author, message, from_commit) =
-            (author.clone(), message.to_owned(), from_commit.to_owned());
+        let (author, message, from_commit) = (author.clone(), message.to_owned(), from_commit.to_owned());
         self.write(move |repo| {
             let source = read::existing_commit(repo, &from_commit)?;
             let prod = Branch::prod();
-            let change = Change {
-                branch: &prod,
-                author: &author,
-                message: &message,
-            };
+            let change = Change { branch: &prod, author: &author, message: &message };
             write::merge_to_prod(repo, &change, script_id, source)
         })
         .await
@@ -218,22 +183,18 @@ impl GitStore {
     /// Commits on `branch` that added, changed or removed `N.py` or `N.input`, newest first.
     pub async fn script_log(&self, branch: &str, script_id: i64) -> Result<Vec<CommitInfo>> {
         let branch = Branch::new(branch)?;
-        self.read(move |repo| read::script_log(repo, &branch, script_id))
-            .await
+        self.read(move |repo| read::script_log(repo, &branch, script_id)).await
     }
 
     /// Whether `commit` (a full 40-hex id) names a commit in the repository.
     pub async fn commit_exists(&self, commit: &str) -> Result<bool> {
         let commit = commit.to_owned();
-        self.read(move |repo| read::commit_exists(repo, &commit))
-            .await
+        self.read(move |repo| read::commit_exists(repo, &commit)).await
     }
 
     pub async fn branch_tip(&self, branch: &str) -> Result<Option<CommitId>> {
         let branch = Branch::new(branch)?;
-        self.read(move |repo| read::branch_tip(repo, &branch))
-            .await
-            .map(|tip| tip.map(|id| id.to_string()))
+        self.read(move |repo| read::branch_tip(repo, &branch)).await.map(|tip| tip.map(|id| id.to_string()))
     }
 
     async fn read<T: Send + 'static>(

@@ -44,10 +44,7 @@ fn repository_location(path: &Path) -> Result<PathBuf> {
     // Parts of a repository that no longer opens: creating a new one beside them would
     // hide the loss of every version, so the operator must look.
     if names.iter().any(|name| name == "objects" || name == "refs" || name == "HEAD") {
-        return Err(unusable(
-            path,
-            "it looks like a damaged git repository; restore it from a backup",
-        ));
+        return Err(unusable(path, "it looks like a damaged git repository; restore it from a backup"));
     }
     Ok(path.join(NESTED_NAME))
 }

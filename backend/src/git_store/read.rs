@@ -34,11 +34,7 @@ pub(super) fn existing_commit(repo: &Repository, commit: &str) -> Result<ObjectI
     }
 }
 
-pub(super) fn script_at(
-    repo: &Repository,
-    commit: ObjectId,
-    script_id: i64,
-) -> Result<Option<ScriptFiles>> {
+pub(super) fn script_at(repo: &Repository, commit: ObjectId, script_id: i64) -> Result<Option<ScriptFiles>> {
     let tree = repo.find_commit(commit)?.tree()?;
     let Some(content) = text_file(&tree, &script_path(script_id))? else {
         return Ok(None);
@@ -56,10 +52,7 @@ pub(super) fn list_scripts(repo: &Repository, branch: &Branch) -> Result<Vec<i64
     let mut ids = Vec::new();
     for entry in tree.iter() {
         let entry = entry?;
-        if let Some(id) = std::str::from_utf8(entry.filename())
-            .ok()
-            .and_then(script_id_of)
-        {
+        if let Some(id) = std::str::from_utf8(entry.filename()).ok().and_then(script_id_of) {
             ids.push(id);
         }
     }
@@ -68,11 +61,7 @@ pub(super) fn list_scripts(repo: &Repository, branch: &Branch) -> Result<Vec<i64
 }
 
 /// Walks first parents only: this store never writes merge commits.
-pub(super) fn script_log(
-    repo: &Repository,
-    branch: &Branch,
-    script_id: i64,
-) -> Result<Vec<CommitInfo>> {
+pub(super) fn script_log(repo: &Repository, branch: &Branch, script_id: i64) -> Result<Vec<CommitInfo>> {
     let Some(tip) = branch_tip(repo, branch)? else {
         return Ok(Vec::new());
     };
@@ -102,25 +91,17 @@ type ScriptBlobs = (Option<ObjectId>, Option<ObjectId>);
 
 fn script_blobs(commit: &gix::Commit<'_>, script_id: i64) -> Result<ScriptBlobs> {
     let tree = commit.tree()?;
-    let blob = |path: String| {
-        tree.find_entry(path.as_str())
-            .map(|entry| entry.object_id())
-    };
+    let blob = |path: String| tree.find_entry(path.as_str()).map(|entry| entry.object_id());
     Ok((blob(script_path(script_id)), blob(input_path(script_id))))
 }
 
 fn commit_info(commit: &gix::Commit<'_>) -> Result<CommitInfo> {
     let seconds = commit.time()?.seconds;
-    let time = chrono::DateTime::from_timestamp(seconds, 0).ok_or_else(|| {
-        GitStoreError::Internal(format!("commit {} has an impossible time", commit.id))
-    })?;
+    let time = chrono::DateTime::from_timestamp(seconds, 0)
+        .ok_or_else(|| GitStoreError::Internal(format!("commit {} has an impossible time", commit.id)))?;
     Ok(CommitInfo {
         id: commit.id.to_string(),
-        message: commit
-            .message_raw()?
-            .to_string()
-            .trim_end_matches('\n')
-            .to_owned(),
+        message: commit.message_raw()?.to_string().trim_end_matches('\n').to_owned(),
         author: commit.author()?.name.to_string(),
         time,
     })

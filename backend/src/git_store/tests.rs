@@ -18,11 +18,7 @@ fn new_repo() -> Repo {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("scripts.git");
     let store = GitStore::open_or_init(&path).unwrap();
-    Repo {
-        _dir: dir,
-        path,
-        store,
-    }
+    Repo { _dir: dir, path, store }
 }
 
 fn git_output(repo: &Path, args: &[&str]) -> Output {
@@ -38,11 +34,7 @@ fn git_output(repo: &Path, args: &[&str]) -> Output {
 /// Runs git and returns its stdout, failing the test if git does.
 fn git(repo: &Path, args: &[&str]) -> String {
     let out = git_output(repo, args);
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -51,23 +43,13 @@ fn git_fails(repo: &Path, args: &[&str]) -> bool {
 }
 
 fn commit_count(repo: &Path, rev: &str) -> usize {
-    git(repo, &["rev-list", "--count", rev])
-        .trim()
-        .parse()
-        .unwrap()
+    git(repo, &["rev-list", "--count", rev]).trim().parse().unwrap()
 }
 
 fn assert_fsck_clean(repo: &Path) {
     let out = git_output(repo, &["fsck", "--strict", "--no-dangling"]);
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && report.trim().is_empty(),
-        "fsck: {report}"
-    );
+    let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && report.trim().is_empty(), "fsck: {report}");
 }
 
 fn ed(name: &str) -> Author {
@@ -77,36 +59,18 @@ fn ed(name: &str) -> Author {
 impl Repo {
     async fn save(&self, editor: &str, script_id: i64, content: &str, message: &str) -> CommitId {
         let input = format!("input of {script_id}");
-        self.store
-            .commit_script(editor, &ed(editor), script_id, content, &input, message)
-            .await
-            .unwrap()
+        self.store.commit_script(editor, &ed(editor), script_id, content, &input, message).await.unwrap()
     }
 }
 
 #[tokio::test]
 async fn init_creates_prod_with_one_root_commit_and_reopening_is_idempotent() {
     let repo = new_repo();
+    assert_eq!(git(&repo.path, &["rev-parse", "--is-bare-repository"]).trim(), "true");
+    assert_eq!(git(&repo.path, &["symbolic-ref", "HEAD"]).trim(), "refs/heads/prod");
+    assert_eq!(git(&repo.path, &["log", "--oneline", "prod"]).lines().count(), 1);
     assert_eq!(
-        git(&repo.path, &["rev-parse", "--is-bare-repository"]).trim(),
-        "true"
-    );
-    assert_eq!(
-        git(&repo.path, &["symbolic-ref", "HEAD"]).trim(),
-        "refs/heads/prod"
-    );
-    assert_eq!(
-        git(&repo.path, &["log", "--oneline", "prod"])
-            .lines()
-            .count(),
-        1
-    );
-    assert_eq!(
-        git(
-            &repo.path,
-            &["log", "-1", "--format=%an <%ae>/%cn <%ce>", "prod"]
-        )
-        .trim(),
+        git(&repo.path, &["log", "-1", "--format=%an <%ae>/%cn <%ce>", "prod"]).trim(),
         "code.ved <ved@localhost>/code.ved <ved@localhost>"
     );
     assert_eq!(git(&repo.path, &["ls-tree", "prod"]), "");
@@ -125,9 +89,7 @@ async fn first_save_creates_the_editor_branch_from_prod() {
     let prod_tip = repo.store.branch_tip("prod").await.unwrap().unwrap();
     assert_eq!(repo.store.branch_tip("ed1").await.unwrap(), None);
 
-    let commit = repo
-        .save("ed1", 3, "print(1)\n", "save script 3 v0.1")
-        .await;
+    let commit = repo.save("ed1", 3, "print(1)\n", "save script 3 v0.1").await;
 
     assert_eq!(git(&repo.path, &["rev-parse", "ed1"]).trim(), commit);
     assert_eq!(git(&repo.path, &["rev-parse", "ed1^"]).trim(), prod_tip);
@@ -138,25 +100,15 @@ async fn first_save_creates_the_editor_branch_from_prod() {
 #[tokio::test]
 async fn a_save_is_one_commit_with_both_files_by_the_editor() {
     let repo = new_repo();
-    repo.save("ed1", 3, "print(1)\n", "save script 3 v1.4")
-        .await;
+    repo.save("ed1", 3, "print(1)\n", "save script 3 v1.4").await;
 
-    assert_eq!(
-        git(&repo.path, &["show", "--name-only", "--format=", "ed1"]),
-        "3.input\n3.py\n"
-    );
-    assert_eq!(
-        git(&repo.path, &["log", "-1", "--format=%an/%cn", "ed1"]).trim(),
-        "ed1/ed1"
-    );
+    assert_eq!(git(&repo.path, &["show", "--name-only", "--format=", "ed1"]), "3.input\n3.py\n");
+    assert_eq!(git(&repo.path, &["log", "-1", "--format=%an/%cn", "ed1"]).trim(), "ed1/ed1");
     assert_eq!(
         git(&repo.path, &["log", "-1", "--format=%ae/%ce", "ed1"]).trim(),
         "ed1@ved.local/ed1@ved.local"
     );
-    assert_eq!(
-        git(&repo.path, &["log", "-1", "--format=%B", "ed1"]).trim_end(),
-        "save script 3 v1.4"
-    );
+    assert_eq!(git(&repo.path, &["log", "-1", "--format=%B", "ed1"]).trim_end(), "save script 3 v1.4");
     assert_eq!(git(&repo.path, &["show", "ed1:3.input"]), "input of 3");
     assert_fsck_clean(&repo.path);
 }
@@ -165,26 +117,14 @@ async fn a_save_is_one_commit_with_both_files_by_the_editor() {
 async fn content_round_trips_exactly() {
     let repo = new_repo();
     let content = "\"\"\"Grüße, 世界 🐍\"\"\"\r\nprint('ü')\t";
-    let commit = repo
-        .store
-        .commit_script("ed1", &ed("ed1"), 3, content, "", "save script 3 v0.1")
-        .await
-        .unwrap();
+    let commit =
+        repo.store.commit_script("ed1", &ed("ed1"), 3, content, "", "save script 3 v0.1").await.unwrap();
 
     assert_eq!(git(&repo.path, &["show", "ed1:3.py"]), content);
     assert_eq!(git(&repo.path, &["show", "ed1:3.input"]), "");
-    let expected = ScriptFiles {
-        content: content.to_owned(),
-        input: String::new(),
-    };
-    assert_eq!(
-        repo.store.read_script_on_branch("ed1", 3).await.unwrap(),
-        Some(expected.clone())
-    );
-    assert_eq!(
-        repo.store.read_script_at(&commit, 3).await.unwrap(),
-        Some(expected)
-    );
+    let expected = ScriptFiles { content: content.to_owned(), input: String::new() };
+    assert_eq!(repo.store.read_script_on_branch("ed1", 3).await.unwrap(), Some(expected.clone()));
+    assert_eq!(repo.store.read_script_at(&commit, 3).await.unwrap(), Some(expected));
 }
 
 #[tokio::test]
@@ -196,20 +136,9 @@ async fn reading_an_older_commit_gives_the_older_version() {
     let old = repo.store.read_script_at(&first, 3).await.unwrap().unwrap();
 
     assert_eq!(old.content, "v1");
-    assert_eq!(
-        repo.store
-            .read_script_on_branch("ed1", 3)
-            .await
-            .unwrap()
-            .unwrap()
-            .content,
-        "v2"
-    );
+    assert_eq!(repo.store.read_script_on_branch("ed1", 3).await.unwrap().unwrap().content, "v2");
     assert_eq!(repo.store.read_script_at(&first, 4).await.unwrap(), None);
-    assert_eq!(
-        repo.store.read_script_on_branch("ed2", 3).await.unwrap(),
-        None
-    );
+    assert_eq!(repo.store.read_script_on_branch("ed2", 3).await.unwrap(), None);
 }
 
 #[tokio::test]
@@ -231,11 +160,7 @@ async fn commit_exists_only_for_full_ids_of_commits() {
     assert!(repo.store.commit_exists(&commit).await.unwrap());
     assert!(!repo.store.commit_exists(&commit[..12]).await.unwrap());
     assert!(!repo.store.commit_exists(tree.trim()).await.unwrap());
-    assert!(!repo
-        .store
-        .commit_exists("0123456789abcdef0123456789abcdef01234567")
-        .await
-        .unwrap());
+    assert!(!repo.store.commit_exists("0123456789abcdef0123456789abcdef01234567").await.unwrap());
 }
 
 #[tokio::test]
@@ -244,11 +169,7 @@ async fn merge_puts_the_files_on_prod_and_leaves_unmerged_scripts_off() {
     let three = repo.save("ed1", 3, "print(3)", "save script 3 v0.1").await;
     repo.save("ed1", 5, "print(5)", "save script 5 v0.1").await;
 
-    let prod = repo
-        .store
-        .merge_to_prod(&ed("ed2"), 3, &three, "merge script 3 v0.1")
-        .await
-        .unwrap();
+    let prod = repo.store.merge_to_prod(&ed("ed2"), 3, &three, "merge script 3 v0.1").await.unwrap();
 
     assert_eq!(git(&repo.path, &["rev-parse", "prod"]).trim(), prod);
     assert_eq!(git(&repo.path, &["show", "prod:3.py"]), "print(3)");
@@ -266,17 +187,9 @@ async fn merge_puts_the_files_on_prod_and_leaves_unmerged_scripts_off() {
 async fn merging_what_prod_already_has_writes_nothing() {
     let repo = new_repo();
     let commit = repo.save("ed1", 3, "print(3)", "save script 3 v0.1").await;
-    let first = repo
-        .store
-        .merge_to_prod(&ed("ed1"), 3, &commit, "merge script 3 v0.1")
-        .await
-        .unwrap();
+    let first = repo.store.merge_to_prod(&ed("ed1"), 3, &commit, "merge script 3 v0.1").await.unwrap();
 
-    let again = repo
-        .store
-        .merge_to_prod(&ed("ed1"), 3, &commit, "merge script 3 v0.1")
-        .await
-        .unwrap();
+    let again = repo.store.merge_to_prod(&ed("ed1"), 3, &commit, "merge script 3 v0.1").await.unwrap();
 
     assert_eq!(again, first);
     assert_eq!(commit_count(&repo.path, "prod"), 2);
@@ -287,15 +200,9 @@ async fn merging_an_older_version_rolls_prod_back_to_it() {
     let repo = new_repo();
     let old = repo.save("ed1", 3, "old", "save script 3 v0.1").await;
     let new = repo.save("ed1", 3, "new", "save script 3 v0.2").await;
-    repo.store
-        .merge_to_prod(&ed("ed1"), 3, &new, "merge script 3 v0.2")
-        .await
-        .unwrap();
+    repo.store.merge_to_prod(&ed("ed1"), 3, &new, "merge script 3 v0.2").await.unwrap();
 
-    repo.store
-        .merge_to_prod(&ed("ed1"), 3, &old, "merge script 3 v0.1")
-        .await
-        .unwrap();
+    repo.store.merge_to_prod(&ed("ed1"), 3, &old, "merge script 3 v0.1").await.unwrap();
 
     assert_eq!(git(&repo.path, &["show", "prod:3.py"]), "old");
     assert_eq!(commit_count(&repo.path, "prod"), 3);
@@ -306,11 +213,7 @@ async fn merging_a_commit_without_the_script_is_not_found() {
     let repo = new_repo();
     let commit = repo.save("ed1", 3, "print(3)", "save script 3 v0.1").await;
 
-    let err = repo
-        .store
-        .merge_to_prod(&ed("ed1"), 4, &commit, "merge script 4 v0.1")
-        .await
-        .unwrap_err();
+    let err = repo.store.merge_to_prod(&ed("ed1"), 4, &commit, "merge script 4 v0.1").await.unwrap_err();
 
     assert!(matches!(err, GitStoreError::NotFound(_)), "{err}");
     assert_eq!(commit_count(&repo.path, "prod"), 1);
@@ -322,16 +225,9 @@ async fn remove_deletes_the_files_from_the_branch_and_history_keeps_them() {
     repo.save("ed1", 3, "print(3)", "save script 3 v0.1").await;
     repo.save("ed1", 5, "print(5)", "save script 5 v0.1").await;
 
-    let removed = repo
-        .store
-        .remove_script("ed1", &ed("ed1"), 3, "delete script 3")
-        .await
-        .unwrap();
+    let removed = repo.store.remove_script("ed1", &ed("ed1"), 3, "delete script 3").await.unwrap();
 
-    assert_eq!(
-        git(&repo.path, &["rev-parse", "ed1"]).trim(),
-        removed.unwrap()
-    );
+    assert_eq!(git(&repo.path, &["rev-parse", "ed1"]).trim(), removed.unwrap());
     assert!(git_fails(&repo.path, &["show", "ed1:3.py"]));
     assert!(git_fails(&repo.path, &["show", "ed1:3.input"]));
     assert_eq!(git(&repo.path, &["show", "ed1~1:3.py"]), "print(3)");
@@ -344,27 +240,9 @@ async fn removing_what_is_not_there_writes_nothing() {
     let repo = new_repo();
     repo.save("ed1", 3, "print(3)", "save script 3 v0.1").await;
 
-    assert_eq!(
-        repo.store
-            .remove_script("ed1", &ed("ed1"), 4, "delete script 4")
-            .await
-            .unwrap(),
-        None
-    );
-    assert_eq!(
-        repo.store
-            .remove_script("ed2", &ed("ed2"), 3, "delete script 3")
-            .await
-            .unwrap(),
-        None
-    );
-    assert_eq!(
-        repo.store
-            .remove_script("prod", &ed("ed1"), 3, "delete script 3")
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(repo.store.remove_script("ed1", &ed("ed1"), 4, "delete script 4").await.unwrap(), None);
+    assert_eq!(repo.store.remove_script("ed2", &ed("ed2"), 3, "delete script 3").await.unwrap(), None);
+    assert_eq!(repo.store.remove_script("prod", &ed("ed1"), 3, "delete script 3").await.unwrap(), None);
     assert_eq!(commit_count(&repo.path, "ed1"), 2);
     assert_eq!(repo.store.branch_tip("ed2").await.unwrap(), None);
 }
@@ -373,22 +251,12 @@ async fn removing_what_is_not_there_writes_nothing() {
 async fn deleting_a_merged_script_removes_it_from_prod() {
     let repo = new_repo();
     let commit = repo.save("ed1", 3, "print(3)", "save script 3 v0.1").await;
-    repo.store
-        .merge_to_prod(&ed("ed1"), 3, &commit, "merge script 3 v0.1")
-        .await
-        .unwrap();
+    repo.store.merge_to_prod(&ed("ed1"), 3, &commit, "merge script 3 v0.1").await.unwrap();
 
-    repo.store
-        .remove_script("prod", &ed("ed1"), 3, "delete script 3")
-        .await
-        .unwrap()
-        .unwrap();
+    repo.store.remove_script("prod", &ed("ed1"), 3, "delete script 3").await.unwrap().unwrap();
 
     assert!(git_fails(&repo.path, &["show", "prod:3.py"]));
-    assert_eq!(
-        repo.store.list_scripts("prod").await.unwrap(),
-        Vec::<i64>::new()
-    );
+    assert_eq!(repo.store.list_scripts("prod").await.unwrap(), Vec::<i64>::new());
     assert_eq!(repo.store.list_scripts("ed1").await.unwrap(), vec![3]);
 }
 
@@ -398,26 +266,14 @@ async fn script_log_lists_only_commits_touching_the_script_newest_first() {
     let v1 = repo.save("ed1", 3, "a", "save script 3 v0.1").await;
     repo.save("ed1", 5, "b", "save script 5 v0.1").await;
     let v2 = repo.save("ed1", 3, "c", "save script 3 v0.2").await;
-    let removed = repo
-        .store
-        .remove_script("ed1", &ed("ed1"), 3, "delete script 3")
-        .await
-        .unwrap()
-        .unwrap();
+    let removed = repo.store.remove_script("ed1", &ed("ed1"), 3, "delete script 3").await.unwrap().unwrap();
 
     let log = repo.store.script_log("ed1", 3).await.unwrap();
 
     let ids: Vec<_> = log.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, [removed.as_str(), v2.as_str(), v1.as_str()]);
     let messages: Vec<_> = log.iter().map(|c| c.message.as_str()).collect();
-    assert_eq!(
-        messages,
-        [
-            "delete script 3",
-            "save script 3 v0.2",
-            "save script 3 v0.1"
-        ]
-    );
+    assert_eq!(messages, ["delete script 3", "save script 3 v0.2", "save script 3 v0.1"]);
     assert!(log.iter().all(|c| c.author == "ed1"));
     let git_time = git(&repo.path, &["log", "-1", "--format=%ct", &v1]);
     assert_eq!(log[2].time.timestamp().to_string(), git_time.trim());
@@ -429,28 +285,15 @@ async fn script_log_lists_only_commits_touching_the_script_newest_first() {
 async fn invalid_branch_names_are_rejected_before_anything_is_written() {
     let repo = new_repo();
     let bad = [
-        "", "-ed", ".ed", "ed..1", "ed.lock", "ed.", "ed/1", "ed 1", "ed~1", "ed^1", "ed:1",
-        "ed\\1", "ed@{1}", "HEAD", "édouard", "ed\n", "prod",
+        "", "-ed", ".ed", "ed..1", "ed.lock", "ed.", "ed/1", "ed 1", "ed~1", "ed^1", "ed:1", "ed\\1",
+        "ed@{1}", "HEAD", "édouard", "ed\n", "prod",
     ];
     for name in bad {
-        let err = repo
-            .store
-            .commit_script(name, &ed("ed1"), 3, "x", "", "save")
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(err, GitStoreError::InvalidBranch { .. }),
-            "{name:?}: {err}"
-        );
+        let err = repo.store.commit_script(name, &ed("ed1"), 3, "x", "", "save").await.unwrap_err();
+        assert!(matches!(err, GitStoreError::InvalidBranch { .. }), "{name:?}: {err}");
     }
-    assert!(matches!(
-        repo.store.list_scripts("../prod").await,
-        Err(GitStoreError::InvalidBranch { .. })
-    ));
-    assert_eq!(
-        git(&repo.path, &["for-each-ref", "--format=%(refname)"]),
-        "refs/heads/prod\n"
-    );
+    assert!(matches!(repo.store.list_scripts("../prod").await, Err(GitStoreError::InvalidBranch { .. })));
+    assert_eq!(git(&repo.path, &["for-each-ref", "--format=%(refname)"]), "refs/heads/prod\n");
 
     for good in ["ed1", "Ed.Two", "ed_3-x", "a"] {
         repo.save(good, 1, "x", "save script 1 v0.1").await;
@@ -461,16 +304,9 @@ async fn invalid_branch_names_are_rejected_before_anything_is_written() {
 #[tokio::test]
 async fn an_identity_git_cannot_store_is_an_error_not_a_corrupt_commit() {
     let repo = new_repo();
-    let author = Author {
-        name: "ed<1>".to_owned(),
-        email: "ed1@ved.local".to_owned(),
-    };
+    let author = Author { name: "ed<1>".to_owned(), email: "ed1@ved.local".to_owned() };
 
-    assert!(repo
-        .store
-        .commit_script("ed1", &author, 3, "x", "", "save")
-        .await
-        .is_err());
+    assert!(repo.store.commit_script("ed1", &author, 3, "x", "", "save").await.is_err());
     assert_eq!(repo.store.branch_tip("ed1").await.unwrap(), None);
     assert_fsck_clean(&repo.path);
 }
@@ -482,29 +318,18 @@ async fn twenty_concurrent_saves_to_one_branch_all_land() {
         let store = repo.store.clone();
         tokio::spawn(async move {
             let message = format!("save script {id} v0.1");
-            store
-                .commit_script("ed1", &ed("ed1"), id, &format!("print({id})"), "", &message)
-                .await
+            store.commit_script("ed1", &ed("ed1"), id, &format!("print({id})"), "", &message).await
         })
     });
 
-    let commits: Vec<_> = futures::future::join_all(saves)
-        .await
-        .into_iter()
-        .map(|r| r.unwrap().unwrap())
-        .collect();
+    let commits: Vec<_> =
+        futures::future::join_all(saves).await.into_iter().map(|r| r.unwrap().unwrap()).collect();
 
     assert_eq!(commit_count(&repo.path, "ed1"), 21);
     for commit in &commits {
-        assert!(!git_fails(
-            &repo.path,
-            &["merge-base", "--is-ancestor", commit, "ed1"]
-        ));
+        assert!(!git_fails(&repo.path, &["merge-base", "--is-ancestor", commit, "ed1"]));
     }
-    assert_eq!(
-        repo.store.list_scripts("ed1").await.unwrap(),
-        (1..=20).collect::<Vec<_>>()
-    );
+    assert_eq!(repo.store.list_scripts("ed1").await.unwrap(), (1..=20).collect::<Vec<_>>());
     assert_fsck_clean(&repo.path);
 }
 
@@ -515,22 +340,9 @@ async fn two_stores_sharing_a_repository_never_lose_a_commit() {
     let repo = new_repo();
     let other = GitStore::open_or_init(&repo.path).unwrap();
     let saves = (1..=20).map(|id| {
-        let store = if id % 2 == 0 {
-            repo.store.clone()
-        } else {
-            other.clone()
-        };
+        let store = if id % 2 == 0 { repo.store.clone() } else { other.clone() };
         tokio::spawn(async move {
-            store
-                .commit_script(
-                    "ed1",
-                    &ed("ed1"),
-                    id,
-                    "x",
-                    "",
-                    &format!("save script {id} v0.1"),
-                )
-                .await
+            store.commit_script("ed1", &ed("ed1"), id, "x", "", &format!("save script {id} v0.1")).await
         })
     });
 
@@ -539,10 +351,7 @@ async fn two_stores_sharing_a_repository_never_lose_a_commit() {
     }
 
     assert_eq!(commit_count(&repo.path, "ed1"), 21);
-    assert_eq!(
-        repo.store.list_scripts("ed1").await.unwrap(),
-        (1..=20).collect::<Vec<_>>()
-    );
+    assert_eq!(repo.store.list_scripts("ed1").await.unwrap(), (1..=20).collect::<Vec<_>>());
     assert_fsck_clean(&repo.path);
 }
 
@@ -550,10 +359,7 @@ async fn two_stores_sharing_a_repository_never_lose_a_commit() {
 async fn a_reopened_store_reads_everything_back() {
     let repo = new_repo();
     let saved = repo.save("ed1", 3, "print(3)", "save script 3 v0.1").await;
-    repo.store
-        .merge_to_prod(&ed("ed1"), 3, &saved, "merge script 3 v0.1")
-        .await
-        .unwrap();
+    repo.store.merge_to_prod(&ed("ed1"), 3, &saved, "merge script 3 v0.1").await.unwrap();
     repo.save("ed2", 4, "print(4)", "save script 4 v0.1").await;
     let Repo { _dir, path, store } = repo;
     drop(store);
@@ -561,20 +367,8 @@ async fn a_reopened_store_reads_everything_back() {
     let store = GitStore::open_or_init(&path).unwrap();
 
     assert!(store.commit_exists(&saved).await.unwrap());
-    assert_eq!(
-        store
-            .read_script_on_branch("prod", 3)
-            .await
-            .unwrap()
-            .unwrap()
-            .content,
-        "print(3)"
-    );
-    assert_eq!(
-        store.list_scripts("ed2").await.unwrap(),
-        vec![3, 4],
-        "ed2 started from prod, which had 3"
-    );
+    assert_eq!(store.read_script_on_branch("prod", 3).await.unwrap().unwrap().content, "print(3)");
+    assert_eq!(store.list_scripts("ed2").await.unwrap(), vec![3, 4], "ed2 started from prod, which had 3");
     assert_eq!(store.script_log("ed1", 3).await.unwrap()[0].id, saved);
     assert_fsck_clean(&path);
 }

@@ -49,9 +49,11 @@ pub(super) fn commit_script(
     let input = repo.write_blob(input)?.detach();
     let set_files = |repo: &Repository, tree: ObjectId| {
         let mut editor = repo.edit_tree(tree)?;
-        editor
-            .upsert(script_path(script_id), EntryKind::Blob, content)?
-            .upsert(input_path(script_id), EntryKind::Blob, input)?;
+        editor.upsert(script_path(script_id), EntryKind::Blob, content)?.upsert(
+            input_path(script_id),
+            EntryKind::Blob,
+            input,
+        )?;
         Ok(editor.write()?.detach())
     };
     // Every save is its own commit, even one that repeats the branch's content: the caller
@@ -69,9 +71,7 @@ pub(super) fn remove_script(
     }
     let drop_files = |repo: &Repository, tree: ObjectId| {
         let mut editor = repo.edit_tree(tree)?;
-        editor
-            .remove(script_path(script_id))?
-            .remove(input_path(script_id))?;
+        editor.remove(script_path(script_id))?.remove(input_path(script_id))?;
         Ok(editor.write()?.detach())
     };
     update_branch(repo, change, IfUnchanged::Skip, drop_files).map(Outcome::committed)
@@ -88,9 +88,7 @@ pub(super) fn merge_to_prod(
     let file_id = |path: &str| source_tree.find_entry(path).map(|entry| entry.object_id());
     let (content, input) = (script_path(script_id), input_path(script_id));
     let Some(content_id) = file_id(&content) else {
-        return Err(GitStoreError::NotFound(format!(
-            "{content} in commit {source}"
-        )));
+        return Err(GitStoreError::NotFound(format!("{content} in commit {source}")));
     };
     let input_id = file_id(&input);
     let copy_files = |repo: &Repository, tree: ObjectId| {
@@ -113,11 +111,7 @@ pub(super) fn ensure_prod(repo: &Repository, author: &Author) -> Result<()> {
     }
     // The empty tree is virtual to gix, but plain git expects to find the object on disk.
     let tree = repo.write_object(gix::objs::Tree::empty())?.detach();
-    let change = Change {
-        branch: &prod,
-        author,
-        message: "initialise prod",
-    };
+    let change = Change { branch: &prod, author, message: "initialise prod" };
     let commit = write_commit(repo, &change, tree, &[])?;
     match set_tip(repo, &change, commit, PreviousValue::MustNotExist) {
         // Another process initialised the same repository at the same moment.
@@ -156,21 +150,12 @@ fn update_branch(
 /// An editor's branch starts at prod's tip the first time they commit.
 fn base_of(repo: &Repository, branch: &Branch) -> Result<Base> {
     if let Some(tip) = read::branch_tip(repo, branch)? {
-        return Ok(Base {
-            parent: tip,
-            expected: PreviousValue::MustExistAndMatch(tip.into()),
-        });
+        return Ok(Base { parent: tip, expected: PreviousValue::MustExistAndMatch(tip.into()) });
     }
     let prod = Branch::prod();
     match read::branch_tip(repo, &prod)? {
-        Some(tip) if !branch.is_prod() => Ok(Base {
-            parent: tip,
-            expected: PreviousValue::MustNotExist,
-        }),
-        _ => Err(GitStoreError::NotFound(format!(
-            "branch {}",
-            branch.as_str()
-        ))),
+        Some(tip) if !branch.is_prod() => Ok(Base { parent: tip, expected: PreviousValue::MustNotExist }),
+        _ => Err(GitStoreError::NotFound(format!("branch {}", branch.as_str()))),
     }
 }
 
@@ -201,16 +186,8 @@ fn write_commit(
     Ok(repo.write_object(&commit)?.detach())
 }
 
-fn set_tip(
-    repo: &Repository,
-    change: &Change<'_>,
-    commit: ObjectId,
-    expected: PreviousValue,
-) -> Result<()> {
-    let reflog_message = format!(
-        "commit: {}",
-        change.message.lines().next().unwrap_or_default()
-    );
+fn set_tip(repo: &Repository, change: &Change<'_>, commit: ObjectId, expected: PreviousValue) -> Result<()> {
+    let reflog_message = format!("commit: {}", change.message.lines().next().unwrap_or_default());
     let edit = RefEdit::update(change.branch.full_name(), commit, expected, reflog_message);
     let signature = change.author.signature();
     let mut time = gix::date::parse::TimeBuf::default();

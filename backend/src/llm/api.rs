@@ -10,8 +10,8 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -37,9 +37,7 @@ const MAX_LIMIT: u64 = 500;
 const NO_CALL: &str = "none";
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(complete))
-        .routes(routes!(list_interactions))
+    OpenApiRouter::new().routes(routes!(complete)).routes(routes!(list_interactions))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -157,11 +155,7 @@ async fn complete(
     }
 
     let started = Instant::now();
-    match state
-        .llm
-        .complete(DEFAULT_SYSTEM_PROMPT, &body.context_code, &body.prompt)
-        .await
-    {
+    match state.llm.complete(DEFAULT_SYSTEM_PROMPT, &body.context_code, &body.prompt).await {
         Ok(completion) => {
             let row = call.log(&state.db, Outcome::Answered(&completion)).await?;
             Ok(Json(CompleteResponse {
@@ -176,11 +170,8 @@ async fn complete(
             }))
         }
         Err(error) => {
-            let failed = Outcome::Failed {
-                error: &error,
-                model: state.llm.model(),
-                latency_ms: elapsed_ms(started),
-            };
+            let failed =
+                Outcome::Failed { error: &error, model: state.llm.model(), latency_ms: elapsed_ms(started) };
             call.log(&state.db, failed).await?;
             Err(ApiError::from(&error))
         }
@@ -206,30 +197,16 @@ async fn list_interactions(
         )));
     }
     let matching = || {
-        llm_interaction::Entity::find().apply_if(query.script_id, |select, id| {
-            select.filter(llm_interaction::Column::ScriptId.eq(id))
-        })
+        llm_interaction::Entity::find()
+            .apply_if(query.script_id, |select, id| select.filter(llm_interaction::Column::ScriptId.eq(id)))
     };
-    let rows = matching()
-        .order_by_desc(llm_interaction::Column::Id)
-        .limit(limit)
-        .all(&state.db)
-        .await?;
+    let rows = matching().order_by_desc(llm_interaction::Column::Id).limit(limit).all(&state.db).await?;
     // Summed in SQL over integer micro-dollars, so the total is exact and covers every page.
     let (total_micros, total_count, priced_count) = matching()
         .select_only()
-        .column_as(
-            Expr::col(llm_interaction::Column::CostMicros).sum(),
-            "total_micros",
-        )
-        .column_as(
-            Expr::col(llm_interaction::Column::Id).count(),
-            "total_count",
-        )
-        .column_as(
-            Expr::col(llm_interaction::Column::CostMicros).count(),
-            "priced_count",
-        )
+        .column_as(Expr::col(llm_interaction::Column::CostMicros).sum(), "total_micros")
+        .column_as(Expr::col(llm_interaction::Column::Id).count(), "total_count")
+        .column_as(Expr::col(llm_interaction::Column::CostMicros).count(), "priced_count")
         .into_tuple::<(Option<i64>, i64, i64)>()
         .one(&state.db)
         .await?
@@ -244,14 +221,10 @@ async fn list_interactions(
 
 fn check_sizes(body: &CompleteRequest) -> ApiResult<()> {
     if body.prompt.len() > MAX_PROMPT_BYTES {
-        return Err(ApiError::PayloadTooLarge(
-            "The prompt is larger than 32 KiB.".into(),
-        ));
+        return Err(ApiError::PayloadTooLarge("The prompt is larger than 32 KiB.".into()));
     }
     if body.context_code.len() > MAX_CONTEXT_BYTES {
-        return Err(ApiError::PayloadTooLarge(
-            "context_code is larger than 1 MiB.".into(),
-        ));
+        return Err(ApiError::PayloadTooLarge("context_code is larger than 1 MiB.".into()));
     }
     if body.prompt.trim().is_empty() {
         return Err(ApiError::Unprocessable("The prompt is empty.".into()));
@@ -312,11 +285,7 @@ enum Outcome<'a> {
 
 impl Call<'_> {
     /// Writes the interaction row and its audit row.
-    async fn log(
-        &self,
-        db: &DatabaseConnection,
-        outcome: Outcome<'_>,
-    ) -> ApiResult<llm_interaction::Model> {
+    async fn log(&self, db: &DatabaseConnection, outcome: Outcome<'_>) -> ApiResult<llm_interaction::Model> {
         let mut row = llm_interaction::ActiveModel {
             user: Set(self.user.to_owned()),
             script_id: Set(self.script_id),
@@ -350,11 +319,7 @@ impl Call<'_> {
                 row.error = Set(Some(rejected.to_string()));
                 "rejected"
             }
-            Outcome::Failed {
-                error,
-                model,
-                latency_ms,
-            } => {
+            Outcome::Failed { error, model, latency_ms } => {
                 // Without a key nothing was sent, so nothing was spent; a call that failed
                 // upstream may or may not have been billed, which we cannot know.
                 let (cost, source) = match error {
@@ -386,9 +351,7 @@ impl Call<'_> {
             Some(error) => format!("interaction {}: {error}", row.id),
             None => format!("interaction {}", row.id),
         };
-        let mut event = AuditEvent::new("llm_call", self.user)
-            .outcome(status)
-            .detail(detail);
+        let mut event = AuditEvent::new("llm_call", self.user).outcome(status).detail(detail);
         if let Some(script_id) = row.script_id {
             event = event.script(script_id, row.script_version_id);
         }
@@ -437,9 +400,7 @@ mod tests {
     #[test]
     fn whole_micro_dollars_become_the_exact_decimal_amount() {
         for micros in (0..3_000_000).step_by(997).chain([1, 123, 999_999_999_999]) {
-            let exact = rust_decimal::Decimal::new(micros, 6)
-                .normalize()
-                .to_string();
+            let exact = rust_decimal::Decimal::new(micros, 6).normalize().to_string();
             assert_eq!(micros_to_usd(micros).to_string(), exact);
         }
         let json = |micros| serde_json::to_string(&micros_to_usd(micros)).unwrap();

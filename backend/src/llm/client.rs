@@ -74,15 +74,10 @@ impl LlmClient {
     pub fn new(config: LlmConfig) -> Self {
         let upstream = config.api_key.and_then(|key| {
             let Some(upstream_config) = UpstreamConfig::new(&config.base_url, &key) else {
-                tracing::warn!(
-                    "OPENROUTER_API_KEY is not a valid HTTP header value; LLM is disabled"
-                );
+                tracing::warn!("OPENROUTER_API_KEY is not a valid HTTP header value; LLM is disabled");
                 return None;
             };
-            Some(Upstream {
-                client: Client::with_config(upstream_config),
-                key,
-            })
+            Some(Upstream { client: Client::with_config(upstream_config), key })
         });
         Self {
             upstream,
@@ -112,18 +107,9 @@ impl LlmClient {
         let upstream = self.upstream.as_ref().ok_or(LlmError::NotConfigured)?;
         let context = context_message(context_code);
         let messages = [
-            Some(Message {
-                role: "system",
-                content: system_prompt,
-            }),
-            context.as_deref().map(|content| Message {
-                role: "user",
-                content,
-            }),
-            Some(Message {
-                role: "user",
-                content: prompt,
-            }),
+            Some(Message { role: "system", content: system_prompt }),
+            context.as_deref().map(|content| Message { role: "user", content }),
+            Some(Message { role: "user", content: prompt }),
         ];
         let request = ChatRequest {
             model: &self.model,
@@ -147,11 +133,8 @@ impl LlmClient {
         }
         let text = answer_text(answer.choices)?;
         let model_id = answer.model.unwrap_or_else(|| self.model.clone());
-        let usage = answer.usage.unwrap_or(Usage {
-            prompt_tokens: None,
-            completion_tokens: None,
-            cost: None,
-        });
+        let usage =
+            answer.usage.unwrap_or(Usage { prompt_tokens: None, completion_tokens: None, cost: None });
         let input_tokens = usage.prompt_tokens.filter(|n| *n >= 0);
         let output_tokens = usage.completion_tokens.filter(|n| *n >= 0);
         let (cost_micros, cost_source) = match usage.cost.and_then(usd_to_micros) {
@@ -161,15 +144,7 @@ impl LlmClient {
                 None => (None, CostSource::Unknown),
             },
         };
-        Ok(Completion {
-            text,
-            model_id,
-            input_tokens,
-            output_tokens,
-            cost_micros,
-            cost_source,
-            latency_ms,
-        })
+        Ok(Completion { text, model_id, input_tokens, output_tokens, cost_micros, cost_source, latency_ms })
     }
 
     /// Prices the model the upstream names, else the one we asked for, since
@@ -203,9 +178,7 @@ fn context_message(code: &str) -> Option<String> {
     let longest_run = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest_run.max(2) + 1);
     let code = code.trim_end_matches('\n');
-    Some(format!(
-        "The script being edited:\n\n{fence}python\n{code}\n{fence}"
-    ))
+    Some(format!("The script being edited:\n\n{fence}python\n{code}\n{fence}"))
 }
 
 fn answer_text(choices: Option<Vec<Choice>>) -> Result<String, LlmError> {
@@ -215,9 +188,7 @@ fn answer_text(choices: Option<Vec<Choice>>) -> Result<String, LlmError> {
         .next()
         .ok_or_else(|| LlmError::Malformed("the answer has no choices".to_owned()))?
         .message
-        .ok_or_else(|| {
-            LlmError::Malformed("the answer's first choice has no message".to_owned())
-        })?;
+        .ok_or_else(|| LlmError::Malformed("the answer's first choice has no message".to_owned()))?;
     message
         .content
         .or(message.refusal)
@@ -231,19 +202,13 @@ mod tests {
     #[test]
     fn the_script_is_sent_in_a_python_block() {
         let message = context_message("print('hi')\n").unwrap();
-        assert!(
-            message.ends_with("```python\nprint('hi')\n```"),
-            "{message}"
-        );
+        assert!(message.ends_with("```python\nprint('hi')\n```"), "{message}");
     }
 
     #[test]
     fn backticks_in_the_script_cannot_close_the_block() {
         let message = context_message("s = '````'").unwrap();
-        assert!(
-            message.contains("`````python\ns = '````'\n`````"),
-            "{message}"
-        );
+        assert!(message.contains("`````python\ns = '````'\n`````"), "{message}");
     }
 
     #[test]

@@ -77,10 +77,7 @@ mod tests {
 
     #[test]
     fn debug_of_the_config_hides_the_key() {
-        let config = LlmConfig {
-            api_key: ApiKey::new("sk-or-v1-very-secret"),
-            ..LlmConfig::default()
-        };
+        let config = LlmConfig { api_key: ApiKey::new("sk-or-v1-very-secret"), ..LlmConfig::default() };
         let printed = format!("{config:?} {config:#?}");
         assert!(!printed.contains("very-secret"), "{printed}");
         assert!(printed.contains("redacted"));

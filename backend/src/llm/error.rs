@@ -33,27 +33,17 @@ impl LlmError {
     pub fn detail(&self) -> String {
         match self {
             Self::NotConfigured => {
-                "The LLM is not configured: set OPENROUTER_API_KEY on the server and restart it."
-                    .to_owned()
+                "The LLM is not configured: set OPENROUTER_API_KEY on the server and restart it.".to_owned()
             }
-            Self::Upstream {
-                status: 402,
-                message,
-            } => format!(
+            Self::Upstream { status: 402, message } => format!(
                 "The LLM provider refused the request: out of credits (payment required). \
                  Provider said: {message}"
             ),
-            Self::Upstream {
-                status: 429,
-                message,
-            } => format!(
+            Self::Upstream { status: 429, message } => format!(
                 "The LLM provider is rate limiting requests; try again shortly. \
                  Provider said: {message}"
             ),
-            Self::Upstream {
-                status: 401 | 403,
-                message,
-            } => format!(
+            Self::Upstream { status: 401 | 403, message } => format!(
                 "The LLM provider rejected the server's API key (check OPENROUTER_API_KEY). \
                  Provider said: {message}"
             ),
@@ -61,10 +51,9 @@ impl LlmError {
                 format!("The LLM provider failed with status {status}. Provider said: {message}")
             }
             Self::Unreachable(reason) => format!("The LLM provider could not be reached: {reason}"),
-            Self::Timeout(after) => format!(
-                "The LLM provider did not answer within {} seconds.",
-                after.as_secs_f64()
-            ),
+            Self::Timeout(after) => {
+                format!("The LLM provider did not answer within {} seconds.", after.as_secs_f64())
+            }
             Self::Malformed(reason) => {
                 format!("The LLM provider sent an answer that could not be read: {reason}")
             }
@@ -78,40 +67,24 @@ mod tests {
 
     #[test]
     fn each_error_maps_to_its_status() {
-        let upstream = |status| LlmError::Upstream {
-            status,
-            message: "m".into(),
-        };
+        let upstream = |status| LlmError::Upstream { status, message: "m".into() };
         assert_eq!(LlmError::NotConfigured.status_code(), 503);
         assert_eq!(upstream(402).status_code(), 502);
         assert_eq!(upstream(500).status_code(), 502);
         assert_eq!(LlmError::Unreachable("x".into()).status_code(), 502);
         assert_eq!(LlmError::Malformed("x".into()).status_code(), 502);
-        assert_eq!(
-            LlmError::Timeout(Duration::from_secs(60)).status_code(),
-            504
-        );
+        assert_eq!(LlmError::Timeout(Duration::from_secs(60)).status_code(), 504);
     }
 
     #[test]
     fn details_say_what_happened_and_keep_the_providers_words() {
-        assert!(LlmError::NotConfigured
-            .detail()
-            .contains("OPENROUTER_API_KEY"));
-        let credits = LlmError::Upstream {
-            status: 402,
-            message: "Insufficient credits".into(),
-        };
+        assert!(LlmError::NotConfigured.detail().contains("OPENROUTER_API_KEY"));
+        let credits = LlmError::Upstream { status: 402, message: "Insufficient credits".into() };
         assert!(credits.detail().contains("out of credits"));
         assert!(credits.detail().contains("Insufficient credits"));
-        let limited = LlmError::Upstream {
-            status: 429,
-            message: "slow down".into(),
-        };
+        let limited = LlmError::Upstream { status: 429, message: "slow down".into() };
         assert!(limited.detail().contains("rate limit"));
         assert!(limited.detail().contains("slow down"));
-        assert!(LlmError::Timeout(Duration::from_millis(1500))
-            .detail()
-            .contains("1.5 seconds"));
+        assert!(LlmError::Timeout(Duration::from_millis(1500)).detail().contains("1.5 seconds"));
     }
 }

@@ -51,10 +51,7 @@ impl StopWords {
     pub fn load(path: &Path) -> Result<Self, StopWordsError> {
         std::fs::read_to_string(path)
             .map(|text| Self::parse(&text))
-            .map_err(|source| StopWordsError {
-                path: path.to_owned(),
-                source,
-            })
+            .map_err(|source| StopWordsError { path: path.to_owned(), source })
     }
 
     pub fn phrases(&self) -> &[String] {
@@ -63,11 +60,7 @@ impl StopWords {
 
     pub fn check(&self, prompt: &str) -> Result<(), Rejected> {
         let prompt = normalise(prompt);
-        match self
-            .phrases
-            .iter()
-            .find(|phrase| prompt.contains(phrase.as_str()))
-        {
+        match self.phrases.iter().find(|phrase| prompt.contains(phrase.as_str())) {
             Some(word) => Err(Rejected { word: word.clone() }),
             None => Ok(()),
         }
@@ -146,9 +139,7 @@ mod tests {
             let prompt = format!("please write code that uses {word} on the data dir");
             assert_eq!(
                 words.check(&prompt),
-                Err(Rejected {
-                    word: word.to_owned()
-                }),
+                Err(Rejected { word: word.to_owned() }),
                 "{word} must be rejected"
             );
         }
@@ -159,19 +150,13 @@ mod tests {
         let words = StopWords::parse("Subprocess.Popen\n");
         let rejected = words.check("call SUBPROCESS.POPEN(['ls'])").unwrap_err();
         assert_eq!(rejected.word, "subprocess.popen");
-        assert_eq!(
-            rejected.to_string(),
-            "Prompt contains disallowed content: 'subprocess.popen'"
-        );
+        assert_eq!(rejected.to_string(), "Prompt contains disallowed content: 'subprocess.popen'");
     }
 
     #[test]
     fn a_clean_prompt_passes() {
         let words = StopWords::builtin();
-        assert_eq!(
-            words.check("Sort the rows of the CSV by date, newest first."),
-            Ok(())
-        );
+        assert_eq!(words.check("Sort the rows of the CSV by date, newest first."), Ok(()));
     }
 
     #[test]

@@ -20,9 +20,7 @@ mod wire;
 mod tests;
 
 pub use client::{Completion, CostSource, LlmClient, DEFAULT_SYSTEM_PROMPT};
-pub use config::{
-    ApiKey, LlmConfig, DEFAULT_BASE_URL, DEFAULT_MAX_TOKENS, DEFAULT_MODEL, DEFAULT_TIMEOUT,
-};
+pub use config::{ApiKey, LlmConfig, DEFAULT_BASE_URL, DEFAULT_MAX_TOKENS, DEFAULT_MODEL, DEFAULT_TIMEOUT};
 pub use error::LlmError;
 pub use guardrail::{Rejected, StopWords, StopWordsError};
 pub use pricing::{ModelPrice, PriceTable, PriceTableError};

@@ -42,21 +42,16 @@ impl PriceTable {
     pub fn from_json(text: &str) -> Result<Self, PriceTableError> {
         let prices: HashMap<String, ModelPrice> = serde_json::from_str(text)?;
         if let Some((model, _)) = prices.iter().find(|(_, price)| {
-            price.input_per_million.is_sign_negative()
-                || price.output_per_million.is_sign_negative()
+            price.input_per_million.is_sign_negative() || price.output_per_million.is_sign_negative()
         }) {
-            return Err(PriceTableError::Negative {
-                model: model.clone(),
-            });
+            return Err(PriceTableError::Negative { model: model.clone() });
         }
         Ok(Self { prices })
     }
 
     pub fn load(path: &Path) -> Result<Self, PriceTableError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PriceTableError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| PriceTableError::Io { path: path.to_owned(), source })?;
         Self::from_json(&text)
     }
 
@@ -71,21 +66,15 @@ impl PriceTable {
             return None;
         }
         let price = self.get(model)?;
-        let input = price
-            .input_per_million
-            .checked_mul(Decimal::from(input_tokens))?;
-        let output = price
-            .output_per_million
-            .checked_mul(Decimal::from(output_tokens))?;
+        let input = price.input_per_million.checked_mul(Decimal::from(input_tokens))?;
+        let output = price.output_per_million.checked_mul(Decimal::from(output_tokens))?;
         whole_micros(input.checked_add(output)?)
     }
 }
 
 /// Rounds an exact micro-dollar amount to the integer the API stores.
 pub(crate) fn whole_micros(micros: Decimal) -> Option<i64> {
-    micros
-        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
-        .to_i64()
+    micros.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero).to_i64()
 }
 
 /// Converts a USD amount as an upstream reports it; negative amounts are not costs.
@@ -106,18 +95,14 @@ mod tests {
     fn the_example_file_prices_gpt_4o_mini() {
         let table = PriceTable::from_json(EXAMPLE).unwrap();
         // 1000 * 0.15 + 500 * 0.60 = 450 micro-dollars.
-        assert_eq!(
-            table.cost_micros("openai/gpt-4o-mini", 1000, 500),
-            Some(450)
-        );
+        assert_eq!(table.cost_micros("openai/gpt-4o-mini", 1000, 500), Some(450));
     }
 
     #[test]
     fn sums_are_exact_and_rounded_once() {
-        let table = PriceTable::from_json(
-            r#"{"m": {"input_per_million": "0.1", "output_per_million": "0.2"}}"#,
-        )
-        .unwrap();
+        let table =
+            PriceTable::from_json(r#"{"m": {"input_per_million": "0.1", "output_per_million": "0.2"}}"#)
+                .unwrap();
         // Float arithmetic gives 0.30000000000000004 here; decimals give 0.3 → 0.
         assert_eq!(table.cost_micros("m", 1, 1), Some(0));
         // 3 * 0.1 + 1 * 0.2 = 0.5, which rounds up.
@@ -127,10 +112,8 @@ mod tests {
 
     #[test]
     fn numbers_are_accepted_as_prices() {
-        let table = PriceTable::from_json(
-            r#"{"m": {"input_per_million": 0.15, "output_per_million": 0.6}}"#,
-        )
-        .unwrap();
+        let table = PriceTable::from_json(r#"{"m": {"input_per_million": 0.15, "output_per_million": 0.6}}"#)
+            .unwrap();
         assert_eq!(table.cost_micros("m", 1000, 500), Some(450));
     }
 
@@ -139,10 +122,7 @@ mod tests {
         let table = PriceTable::from_json(EXAMPLE).unwrap();
         assert_eq!(table.cost_micros("acme/unknown", 10, 10), None);
         assert_eq!(table.cost_micros("openai/gpt-4o-mini", -1, 10), None);
-        assert_eq!(
-            PriceTable::default().cost_micros("openai/gpt-4o-mini", 1, 1),
-            None
-        );
+        assert_eq!(PriceTable::default().cost_micros("openai/gpt-4o-mini", 1, 1), None);
     }
 
     #[test]
@@ -152,15 +132,10 @@ mod tests {
             Err(PriceTableError::Negative { model }) if model == "m"
         ));
         assert!(matches!(
-            PriceTable::from_json(
-                r#"{"m": {"input_per_million": "x", "output_per_million": "1"}}"#
-            ),
+            PriceTable::from_json(r#"{"m": {"input_per_million": "x", "output_per_million": "1"}}"#),
             Err(PriceTableError::Parse(_))
         ));
-        assert!(matches!(
-            PriceTable::from_json(r#"{"m": {"input": "1"}}"#),
-            Err(PriceTableError::Parse(_))
-        ));
+        assert!(matches!(PriceTable::from_json(r#"{"m": {"input": "1"}}"#), Err(PriceTableError::Parse(_))));
         let err = PriceTable::load(Path::new("/nonexistent/prices.json")).unwrap_err();
         assert!(err.to_string().contains("/nonexistent/prices.json"));
     }

@@ -31,9 +31,7 @@ fn with_prices(config: LlmConfig) -> LlmConfig {
 }
 
 async fn complete(config: LlmConfig) -> Result<Completion, LlmError> {
-    LlmClient::new(config)
-        .complete(DEFAULT_SYSTEM_PROMPT, CODE, PROMPT)
-        .await
+    LlmClient::new(config).complete(DEFAULT_SYSTEM_PROMPT, CODE, PROMPT).await
 }
 
 fn assert_key_hidden(err: &LlmError) {
@@ -52,21 +50,14 @@ async fn the_upstream_receives_prompt_code_model_limits_key_and_usage_request() 
     assert_eq!(request.body["max_tokens"], 321);
     assert_eq!(request.body["stream"], false);
     assert_eq!(request.body["usage"]["include"], true);
-    let roles: Vec<_> = request.body["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["role"].as_str().unwrap())
-        .collect();
+    let roles: Vec<_> =
+        request.body["messages"].as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect();
     assert_eq!(roles, ["system", "user", "user"]);
     let contents = request.message_contents();
     assert_eq!(contents[0], DEFAULT_SYSTEM_PROMPT);
     assert!(contents[1].contains(&format!("```python\n{}\n```", CODE.trim_end())));
     assert_eq!(contents[2], PROMPT);
-    assert_eq!(
-        request.header("authorization"),
-        Some(format!("Bearer {KEY}").as_str())
-    );
+    assert_eq!(request.header("authorization"), Some(format!("Bearer {KEY}").as_str()));
     // Attribution headers are for OpenRouter only, and the fake is not OpenRouter.
     assert_eq!(request.header("x-title"), None);
     assert_eq!(request.header("http-referer"), None);
@@ -75,14 +66,8 @@ async fn the_upstream_receives_prompt_code_model_limits_key_and_usage_request() 
 #[tokio::test]
 async fn an_empty_script_is_not_sent_as_context() {
     let fake = FakeLlm::start(Behaviour::default()).await;
-    LlmClient::new(config_for(&fake))
-        .complete("be brief", "", "Write hello world.")
-        .await
-        .unwrap();
-    assert_eq!(
-        fake.last_request().unwrap().message_contents(),
-        ["be brief", "Write hello world."]
-    );
+    LlmClient::new(config_for(&fake)).complete("be brief", "", "Write hello world.").await.unwrap();
+    assert_eq!(fake.last_request().unwrap().message_contents(), ["be brief", "Write hello world."]);
 }
 
 #[tokio::test]
@@ -125,25 +110,15 @@ async fn upstream_errors_keep_their_status_and_message() {
     let client = LlmClient::new(config_for(&fake));
     // async-openai retries a 5xx three times; an OpenRouter 4xx (integer `code`) is sent once.
     for (status, message, attempts) in [
-        (
-            402,
-            "Insufficient credits. Add more using https://openrouter.ai/credits",
-            1,
-        ),
+        (402, "Insufficient credits. Add more using https://openrouter.ai/credits", 1),
         (429, "Rate limit exceeded: free-models-per-min.", 1),
         (500, "Internal Server Error", 4),
     ] {
         fake.set_behaviour(Behaviour::error(status, message));
         let before = fake.request_count();
-        let err = client
-            .complete(DEFAULT_SYSTEM_PROMPT, CODE, PROMPT)
-            .await
-            .unwrap_err();
+        let err = client.complete(DEFAULT_SYSTEM_PROMPT, CODE, PROMPT).await.unwrap_err();
         match &err {
-            LlmError::Upstream {
-                status: got,
-                message: said,
-            } => {
+            LlmError::Upstream { status: got, message: said } => {
                 assert_eq!((*got, said.as_str()), (status, message));
             }
             other => panic!("{status}: expected Upstream, got {other:?}"),
@@ -158,16 +133,10 @@ async fn upstream_errors_keep_their_status_and_message() {
 #[tokio::test]
 async fn a_slow_upstream_times_out() {
     let fake = FakeLlm::start(Behaviour::Slow(Duration::from_secs(5))).await;
-    let config = LlmConfig {
-        timeout: Duration::from_millis(200),
-        ..config_for(&fake)
-    };
+    let config = LlmConfig { timeout: Duration::from_millis(200), ..config_for(&fake) };
     let err = complete(config).await.unwrap_err();
 
-    assert!(
-        matches!(err, LlmError::Timeout(after) if after == Duration::from_millis(200)),
-        "{err:?}"
-    );
+    assert!(matches!(err, LlmError::Timeout(after) if after == Duration::from_millis(200)), "{err:?}");
     assert_eq!(err.status_code(), 504);
     assert_eq!(fake.request_count(), 1);
 }
@@ -187,22 +156,12 @@ async fn unreadable_answers_are_malformed_never_a_panic() {
         raw(200, "application/json", ""),
         raw(200, "application/json", "{}"),
         raw(200, "application/json", r#"{"choices": []}"#),
-        raw(
-            200,
-            "application/json",
-            r#"{"choices": [{"message": {"content": null}}]}"#,
-        ),
+        raw(200, "application/json", r#"{"choices": [{"message": {"content": null}}]}"#),
         raw(400, "text/html", "<html>nope</html>"),
     ] {
         fake.set_behaviour(behaviour.clone());
-        let err = client
-            .complete(DEFAULT_SYSTEM_PROMPT, CODE, PROMPT)
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(err, LlmError::Malformed(_)),
-            "{behaviour:?} gave {err:?}"
-        );
+        let err = client.complete(DEFAULT_SYSTEM_PROMPT, CODE, PROMPT).await.unwrap_err();
+        assert!(matches!(err, LlmError::Malformed(_)), "{behaviour:?} gave {err:?}");
         assert_eq!(err.status_code(), 502);
         assert_key_hidden(&err);
     }
@@ -220,10 +179,7 @@ async fn odd_but_readable_answers_degrade_gracefully() {
     assert_eq!(completion.text, "hi");
     // No `model` in the answer: the model asked for is what was used.
     assert_eq!(completion.model_id, MODEL);
-    assert_eq!(
-        (completion.input_tokens, completion.cost_micros),
-        (None, None)
-    );
+    assert_eq!((completion.input_tokens, completion.cost_micros), (None, None));
     assert_eq!(completion.cost_source, CostSource::Unknown);
 }
 
@@ -244,33 +200,19 @@ async fn an_error_inside_a_200_answer_is_an_upstream_error() {
 
 #[tokio::test]
 async fn an_upstream_echoing_the_key_does_not_leak_it() {
-    let fake = FakeLlm::start(Behaviour::error(
-        401,
-        format!("Incorrect API key provided: {KEY}"),
-    ))
-    .await;
+    let fake = FakeLlm::start(Behaviour::error(401, format!("Incorrect API key provided: {KEY}"))).await;
     let err = complete(config_for(&fake)).await.unwrap_err();
-    assert!(
-        matches!(err, LlmError::Upstream { status: 401, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, LlmError::Upstream { status: 401, .. }), "{err:?}");
     assert_key_hidden(&err);
 }
 
 #[tokio::test]
 async fn an_unreachable_upstream_is_a_bad_gateway() {
     // A port that was just free: nothing listens there, so connecting is refused.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let config = LlmConfig {
         base_url: format!("http://127.0.0.1:{port}/v1"),
-        ..LlmConfig {
-            api_key: ApiKey::new(KEY),
-            ..LlmConfig::default()
-        }
+        ..LlmConfig { api_key: ApiKey::new(KEY), ..LlmConfig::default() }
     };
     let err = complete(config).await.unwrap_err();
     assert!(matches!(err, LlmError::Unreachable(_)), "{err:?}");
@@ -281,16 +223,10 @@ async fn an_unreachable_upstream_is_a_bad_gateway() {
 #[tokio::test]
 async fn without_a_key_nothing_is_sent() {
     let fake = FakeLlm::start(Behaviour::default()).await;
-    let client = LlmClient::new(LlmConfig {
-        api_key: ApiKey::new("  "),
-        ..config_for(&fake)
-    });
+    let client = LlmClient::new(LlmConfig { api_key: ApiKey::new("  "), ..config_for(&fake) });
     assert!(!client.is_configured());
 
-    let err = client
-        .complete(DEFAULT_SYSTEM_PROMPT, CODE, PROMPT)
-        .await
-        .unwrap_err();
+    let err = client.complete(DEFAULT_SYSTEM_PROMPT, CODE, PROMPT).await.unwrap_err();
     assert!(matches!(err, LlmError::NotConfigured));
     assert_eq!(err.status_code(), 503);
     assert!(err.detail().contains("OPENROUTER_API_KEY"));
@@ -302,11 +238,7 @@ async fn the_key_is_in_no_debug_output() {
     let fake = FakeLlm::start(Behaviour::default()).await;
     let config = config_for(&fake);
     let client = LlmClient::new(config.clone());
-    for printed in [
-        format!("{config:?}"),
-        format!("{client:?}"),
-        format!("{:?}", config.api_key),
-    ] {
+    for printed in [format!("{config:?}"), format!("{client:?}"), format!("{:?}", config.api_key)] {
         assert!(!printed.contains(KEY), "the key leaked: {printed}");
     }
 }

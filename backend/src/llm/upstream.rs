@@ -11,10 +11,7 @@ use super::error::LlmError;
 use super::wire::{ErrorBody, ErrorEnvelope};
 
 /// OpenRouter attributes calls to an app by these two headers.
-const ATTRIBUTION: [(&str, &str); 2] = [
-    ("http-referer", "https://code.ved/"),
-    ("x-title", "code.ved"),
-];
+const ATTRIBUTION: [(&str, &str); 2] = [("http-referer", "https://code.ved/"), ("x-title", "code.ved")];
 
 /// Upstream texts (an HTML error page, say) are cut to this many characters.
 const MAX_MESSAGE_CHARS: usize = 500;
@@ -38,10 +35,7 @@ impl UpstreamConfig {
         headers.insert(AUTHORIZATION, authorization);
         if is_openrouter(base_url) {
             for (name, value) in ATTRIBUTION {
-                headers.insert(
-                    HeaderName::from_static(name),
-                    HeaderValue::from_static(value),
-                );
+                headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
             }
         }
         Some(Self {
@@ -91,8 +85,7 @@ pub(crate) fn map_error(error: OpenAIError, key: &ApiKey) -> LlmError {
             status: response.status_code.as_u16(),
             // For 5xx async-openai hands over the raw body, which may be an envelope.
             message: scrub(
-                &envelope_message(&response.api_error.message)
-                    .unwrap_or(response.api_error.message),
+                &envelope_message(&response.api_error.message).unwrap_or(response.api_error.message),
                 key,
             ),
         },
@@ -123,10 +116,7 @@ pub(crate) fn error_in_body(error: ErrorBody, key: &ApiKey) -> LlmError {
 }
 
 fn envelope_message(body: &str) -> Option<String> {
-    serde_json::from_str::<ErrorEnvelope>(body)
-        .ok()?
-        .error
-        .message
+    serde_json::from_str::<ErrorEnvelope>(body).ok()?.error.message
 }
 
 /// reqwest's top-level message ("error sending request") hides the useful cause.
@@ -168,10 +158,7 @@ mod tests {
         let other = UpstreamConfig::new("http://127.0.0.1:9/v1/", &key()).unwrap();
         assert!(!other.headers().contains_key("x-title"));
         assert!(!other.headers().contains_key("http-referer"));
-        assert_eq!(
-            other.url("/chat/completions"),
-            "http://127.0.0.1:9/v1/chat/completions"
-        );
+        assert_eq!(other.url("/chat/completions"), "http://127.0.0.1:9/v1/chat/completions");
     }
 
     #[test]

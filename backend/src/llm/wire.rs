@@ -116,19 +116,8 @@ mod tests {
         .unwrap();
         let usage = answer.usage.unwrap();
         assert_eq!(answer.model.as_deref(), Some("openai/gpt-4o-mini"));
-        assert_eq!(
-            answer.choices.unwrap()[0]
-                .message
-                .as_ref()
-                .unwrap()
-                .content
-                .as_deref(),
-            Some("hi")
-        );
-        assert_eq!(
-            (usage.prompt_tokens, usage.completion_tokens),
-            (Some(12), Some(3))
-        );
+        assert_eq!(answer.choices.unwrap()[0].message.as_ref().unwrap().content.as_deref(), Some("hi"));
+        assert_eq!((usage.prompt_tokens, usage.completion_tokens), (Some(12), Some(3)));
         assert_eq!(usage.cost, Some("0.0000123".parse().unwrap()));
     }
 
@@ -141,10 +130,7 @@ mod tests {
         .unwrap();
         let usage = answer.usage.unwrap();
         assert_eq!(answer.model, None);
-        assert_eq!(
-            answer.choices.unwrap()[0].message.as_ref().unwrap().content,
-            None
-        );
+        assert_eq!(answer.choices.unwrap()[0].message.as_ref().unwrap().content, None);
         assert_eq!((usage.prompt_tokens, usage.cost), (None, None));
     }
 
@@ -153,10 +139,9 @@ mod tests {
         let openrouter: ErrorEnvelope =
             serde_json::from_str(r#"{"error":{"code":402,"message":"no credits"}}"#).unwrap();
         assert_eq!(openrouter.error.http_status(), Some(402));
-        let openai: ErrorEnvelope = serde_json::from_str(
-            r#"{"error":{"code":"rate_limit_exceeded","message":"slow","type":"x"}}"#,
-        )
-        .unwrap();
+        let openai: ErrorEnvelope =
+            serde_json::from_str(r#"{"error":{"code":"rate_limit_exceeded","message":"slow","type":"x"}}"#)
+                .unwrap();
         assert_eq!(openai.error.http_status(), None);
         assert_eq!(openai.error.message.as_deref(), Some("slow"));
     }

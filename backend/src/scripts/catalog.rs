@@ -144,7 +144,14 @@ pub async fn create(
         None => format!("create script {} v0.1", row.id),
     };
     let committed = git
-        .commit_script(&user.username, &Author::editor(&user.username), row.id, &files.content, &files.input, &message)
+        .commit_script(
+            &user.username,
+            &Author::editor(&user.username),
+            row.id,
+            &files.content,
+            &files.input,
+            &message,
+        )
         .await;
     let commit = match committed {
         Ok(commit) => commit,
@@ -154,15 +161,18 @@ pub async fn create(
             return Err(err.into());
         }
     };
-    let version = insert_version(db, NewVersion {
-        script_id: row.id,
-        major: 0,
-        minor: 1,
-        commit,
-        committer: &user.username,
-        content: &files.content,
-        parent,
-    })
+    let version = insert_version(
+        db,
+        NewVersion {
+            script_id: row.id,
+            major: 0,
+            minor: 1,
+            commit,
+            committer: &user.username,
+            content: &files.content,
+            parent,
+        },
+    )
     .await?;
     Ok((row, version))
 }
@@ -205,15 +215,10 @@ pub async fn save(
     let message = format!("save script {script_id} v{}", version_label(major, minor));
     let author = Author::editor(&user.username);
     let commit = git.commit_script(&user.username, &author, script_id, content, input, &message).await?;
-    let version = insert_version(db, NewVersion {
-        script_id,
-        major,
-        minor,
-        commit,
-        committer: &user.username,
-        content,
-        parent: None,
-    })
+    let version = insert_version(
+        db,
+        NewVersion { script_id, major, minor, commit, committer: &user.username, content, parent: None },
+    )
     .await?;
     Ok(SaveOutcome::Saved(version))
 }
@@ -227,15 +232,18 @@ pub async fn bump_major(
 ) -> ApiResult<script_version::Model> {
     let latest = latest_version(db, script_id).await?;
     let content = read_files(git, &latest).await?.content;
-    insert_version(db, NewVersion {
-        script_id,
-        major: latest.major + 1,
-        minor: 0,
-        commit: latest.git_commit_hash.clone(),
-        committer: &user.username,
-        content: &content,
-        parent: None,
-    })
+    insert_version(
+        db,
+        NewVersion {
+            script_id,
+            major: latest.major + 1,
+            minor: 0,
+            commit: latest.git_commit_hash.clone(),
+            committer: &user.username,
+            content: &content,
+            parent: None,
+        },
+    )
     .await
 }
 
@@ -251,7 +259,8 @@ pub async fn merge_to_prod(
         let tip = git.branch_tip(PROD_BRANCH).await?.unwrap_or_default();
         return Ok((latest, tip));
     }
-    let message = format!("merge script {} v{} to prod", script.id, version_label(latest.major, latest.minor));
+    let message =
+        format!("merge script {} v{} to prod", script.id, version_label(latest.major, latest.minor));
     let prod_commit = git
         .merge_to_prod(&Author::editor(&user.username), script.id, &latest.git_commit_hash, &message)
         .await?;

@@ -152,7 +152,11 @@ fn unescape(body: &str) -> String {
                     _ => 8,
                 };
                 let hex: String = chars.clone().take(width).collect();
-                match u32::from_str_radix(&hex, 16).ok().filter(|_| hex.len() == width).and_then(char::from_u32) {
+                match u32::from_str_radix(&hex, 16)
+                    .ok()
+                    .filter(|_| hex.len() == width)
+                    .and_then(char::from_u32)
+                {
                     Some(decoded) => {
                         out.push(decoded);
                         for _ in 0..width {

@@ -8,7 +8,10 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::{ordering::OrderingNumber, views::{version_label, ScriptSummary}};
+use super::{
+    ordering::OrderingNumber,
+    views::{version_label, ScriptSummary},
+};
 use crate::{
     entities::{execution, script, script_version},
     error::ApiResult,
@@ -28,7 +31,10 @@ pub async fn list(db: &DatabaseConnection) -> ApiResult<Vec<ScriptSummary>> {
         .all(db)
         .await?;
     let latest: HashMap<i64, script_version::Model> = script_version::Entity::find()
-        .filter(script_version::Column::Id.in_subquery(newest_per_script(script_version::Column::Id, script_version::Column::ScriptId)))
+        .filter(
+            script_version::Column::Id
+                .in_subquery(newest_per_script(script_version::Column::Id, script_version::Column::ScriptId)),
+        )
         .all(db)
         .await?
         .into_iter()

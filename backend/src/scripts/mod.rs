@@ -17,8 +17,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use catalog::SaveOutcome;
 use ordering::OrderingNumber;
 use views::{
-    CreateScript, Deleted, MergeResult, SaveScript, ScriptDetail, ScriptSummary, VersionInfo,
-    VersionQuery,
+    CreateScript, Deleted, MergeResult, SaveScript, ScriptDetail, ScriptSummary, VersionInfo, VersionQuery,
 };
 
 use crate::{
@@ -99,7 +98,8 @@ async fn create_script(
         let _catalog = state.script_locks.catalog().await;
         catalog::create(&state.db, &state.git, &user, &files, None).await?
     };
-    audit::record(&state.db, AuditEvent::new("create", &user.username).script(script.id, Some(version.id))).await;
+    audit::record(&state.db, AuditEvent::new("create", &user.username).script(script.id, Some(version.id)))
+        .await;
     Ok((StatusCode::CREATED, Json(detail(&state, &script, &version).await?)))
 }
 
@@ -220,7 +220,8 @@ async fn bump_major(
     let _lock = state.script_locks.script(id).await;
     let script = catalog::live_script(&state.db, id).await?;
     let version = catalog::bump_major(&state.db, &state.git, &user, id).await?;
-    audit::record(&state.db, AuditEvent::new("bump_major", &user.username).script(id, Some(version.id))).await;
+    audit::record(&state.db, AuditEvent::new("bump_major", &user.username).script(id, Some(version.id)))
+        .await;
     Ok(Json(detail(&state, &script, &version).await?))
 }
 
@@ -239,7 +240,8 @@ async fn merge_script(
     let _lock = state.script_locks.script(id).await;
     let script = catalog::live_script(&state.db, id).await?;
     let (version, prod_commit) = catalog::merge_to_prod(&state.db, &state.git, &user, script).await?;
-    let event = AuditEvent::new("merge", &user.username).script(id, Some(version.id)).detail(prod_commit.clone());
+    let event =
+        AuditEvent::new("merge", &user.username).script(id, Some(version.id)).detail(prod_commit.clone());
     audit::record(&state.db, event).await;
     Ok(Json(MergeResult { ok: true, version: (&version).into(), prod_commit }))
 }
@@ -270,7 +272,10 @@ async fn delete_script(
         NeedsSession,
         (status = 404, description = "No such script", body = ErrorBody),
     ))]
-async fn list_versions(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Vec<VersionInfo>>> {
+async fn list_versions(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<VersionInfo>>> {
     catalog::live_script(&state.db, id).await?;
     let versions = script_version::Entity::find()
         .filter(script_version::Column::ScriptId.eq(id))

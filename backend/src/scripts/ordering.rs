@@ -37,7 +37,8 @@ impl OrderingNumber {
 
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
-        let invalid = || format!("ordering_number {text:?} must be a non-negative number with at most two decimals");
+        let invalid =
+            || format!("ordering_number {text:?} must be a non-negative number with at most two decimals");
         let (integer, fraction) = text.split_once('.').unwrap_or((text, ""));
         let digits_only = |s: &str| s.chars().all(|c| c.is_ascii_digit());
         if integer.is_empty() || !digits_only(integer) || !digits_only(fraction) {
@@ -148,7 +149,10 @@ mod tests {
     fn groups_are_integer_parts_and_the_next_number_follows_the_largest() {
         assert_eq!(parse("3.99").group(), 3);
         assert_eq!(OrderingNumber::next_after([]), Some(parse("1.0")));
-        assert_eq!(OrderingNumber::next_after([parse("1.0"), parse("3.01"), parse("2.5")]), Some(parse("4.0")));
+        assert_eq!(
+            OrderingNumber::next_after([parse("1.0"), parse("3.01"), parse("2.5")]),
+            Some(parse("4.0"))
+        );
     }
 
     #[test]

@@ -97,9 +97,8 @@ pub async fn open_database(config: &Config) -> anyhow::Result<sea_orm::DatabaseC
 
 async fn open_repository(config: &Config) -> anyhow::Result<GitStore> {
     let path = config.scripts_repo.clone();
-    let git = tokio::task::spawn_blocking(move || GitStore::open_or_init(path))
-        .await?
-        .with_context(|| {
+    let git =
+        tokio::task::spawn_blocking(move || GitStore::open_or_init(path)).await?.with_context(|| {
             format!(
                 "cannot open the scripts repository at {}; fix it or set VED_SCRIPTS_REPO to another folder",
                 config.scripts_repo.display()
@@ -137,7 +136,9 @@ async fn recover_runs(db: &sea_orm::DatabaseConnection, runner: &DockerRunner) -
     match runner.remove_leftovers().await {
         Ok(0) => {}
         Ok(removed) => tracing::warn!(removed, "removed containers left behind by the previous process"),
-        Err(err) => tracing::warn!(error = %err, "Docker engine not reachable at start; runs will answer 503 until it is"),
+        Err(err) => {
+            tracing::warn!(error = %err, "Docker engine not reachable at start; runs will answer 503 until it is")
+        }
     }
     Ok(())
 }

@@ -20,11 +20,8 @@ async fn main() {
     ])
     .await;
     eprintln!("e2e_env: ved at {}, fake LLM at {}", app.base_url, fake.base_url);
-    let status = tokio::process::Command::new(&program)
-        .args(args)
-        .env("VED_E2E_URL", &app.base_url)
-        .status()
-        .await;
+    let status =
+        tokio::process::Command::new(&program).args(args).env("VED_E2E_URL", &app.base_url).status().await;
     let code = match status {
         Ok(status) => status.code().unwrap_or(1),
         Err(err) => {

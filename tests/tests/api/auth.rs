@@ -68,9 +68,8 @@ async fn a_logged_out_session_cookie_is_dead_on_the_server() {
     let cookie = login.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
     client.post_empty("/api/auth/logout").await;
     // Replaying the old cookie by hand must not bring the session back.
-    let replay = client
-        .send(reqwest::Client::new().get(client.url("/api/auth/me")).header("cookie", cookie))
-        .await;
+    let replay =
+        client.send(reqwest::Client::new().get(client.url("/api/auth/me")).header("cookie", cookie)).await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -90,9 +89,8 @@ async fn a_session_survives_a_server_restart() {
     let cookie = login.headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
     app.restart().await;
     let client = app.client();
-    let me = client
-        .send(reqwest::Client::new().get(client.url("/api/auth/me")).header("cookie", cookie))
-        .await;
+    let me =
+        client.send(reqwest::Client::new().get(client.url("/api/auth/me")).header("cookie", cookie)).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.text);
     assert_eq!(me.body["username"], "ed1");
 }

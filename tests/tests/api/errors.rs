@@ -20,7 +20,9 @@ async fn a_form_post_cannot_change_anything() {
     // Not even on a route whose handler never reads the body.
     let editor = app.editor().await;
     let logout = editor
-        .send(editor.raw().post(editor.url("/api/auth/logout")).header("content-type", "text/plain").body("x"))
+        .send(
+            editor.raw().post(editor.url("/api/auth/logout")).header("content-type", "text/plain").body("x"),
+        )
         .await;
     assert_eq!(logout.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(editor.get("/api/auth/me").await.status, StatusCode::OK, "still logged in");
@@ -124,8 +126,13 @@ async fn no_route_answers_500_to_malformed_input() {
                         answer.status,
                         answer.text
                     );
-                    assert!(answer.body.is_object() || answer.body.is_array() || answer.body.is_null() && answer.text == "null",
-                        "{method} {concrete}: not JSON: {}", answer.text);
+                    assert!(
+                        answer.body.is_object()
+                            || answer.body.is_array()
+                            || answer.body.is_null() && answer.text == "null",
+                        "{method} {concrete}: not JSON: {}",
+                        answer.text
+                    );
                     checked += 1;
                 }
             }
@@ -145,13 +152,8 @@ async fn hashed_assets_are_gzipped_and_cached_for_good_and_pages_revalidate() {
         panic!("frontend/dist must be built (make test does) to check asset serving: {}", index.text);
     };
     assert!(asset.starts_with("/assets/"), "{asset}");
-    let response = client
-        .raw()
-        .get(client.url(asset))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+    let response =
+        client.raw().get(client.url(asset)).header("accept-encoding", "gzip").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-encoding"], "gzip");
     assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable");

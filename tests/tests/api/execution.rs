@@ -25,7 +25,8 @@ fn time(value: &Value) -> chrono::DateTime<chrono::Utc> {
 async fn a_script_reads_its_input_from_argv_1_and_prints_it() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let script = "import sys\nprint(sys.argv[1])\nprint(open(sys.argv[1], encoding='utf-8').read(), end='')\n";
+    let script =
+        "import sys\nprint(sys.argv[1])\nprint(open(sys.argv[1], encoding='utf-8').read(), end='')\n";
     let id = merged_script(&editor, script, "naïve café ✓\n").await;
     let execution = run(&editor, id, json!({})).await;
     assert_eq!(execution["status"], "succeeded");
@@ -34,7 +35,11 @@ async fn a_script_reads_its_input_from_argv_1_and_prints_it() {
     assert_eq!(execution["stderr"], "");
     assert_eq!(execution["version_label"], "0.1");
     assert_eq!(execution["triggered_by"], "ed1");
-    assert!(execution["interpreter"].as_str().unwrap().starts_with("cpython-3."), "{}", execution["interpreter"]);
+    assert!(
+        execution["interpreter"].as_str().unwrap().starts_with("cpython-3."),
+        "{}",
+        execution["interpreter"]
+    );
     assert!(execution["duration_ms"].as_i64().unwrap() >= 0);
     assert!(time(&execution["finished_at"]) >= time(&execution["started_at"]));
     let override_input = run(&editor, id, json!({"test_data": "given"})).await;
@@ -54,7 +59,8 @@ async fn exit_codes_and_stderr_are_reported_separately() {
     let execution = run(&editor, crash, json!({})).await;
     assert_eq!(execution["exit_code"], 1);
     assert!(execution["stderr"].as_str().unwrap().contains("ValueError: boom"));
-    let binary = merged_script(&editor, "import sys\nsys.stdout.buffer.write(b'ok \\xff\\xfe end')", "").await;
+    let binary =
+        merged_script(&editor, "import sys\nsys.stdout.buffer.write(b'ok \\xff\\xfe end')", "").await;
     let execution = run(&editor, binary, json!({})).await;
     assert_eq!(execution["stdout"], "ok \u{fffd}\u{fffd} end", "invalid UTF-8 is replaced");
 }
@@ -72,7 +78,10 @@ async fn prod_is_the_default_and_unmerged_scripts_need_a_merge_or_draft() {
     editor.save_script(id, "print('newer draft')").await;
     assert_eq!(run(&editor, id, json!({})).await["stdout"], "draft\n", "prod keeps the merged version");
     let draft = run(&editor, id, json!({"source": "draft"})).await;
-    assert_eq!((draft["stdout"].as_str(), draft["version_label"].as_str()), (Some("newer draft\n"), Some("0.2")));
+    assert_eq!(
+        (draft["stdout"].as_str(), draft["version_label"].as_str()),
+        (Some("newer draft\n"), Some("0.2"))
+    );
     let bad_source = editor.post(&format!("/api/execute/{id}"), &json!({"source": "elsewhere"})).await;
     assert_eq!(bad_source.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -147,8 +156,12 @@ async fn run_all_runs_groups_in_order_and_scripts_of_a_group_together() {
     let last_group_one_finish = executions[..3].iter().map(|e| time(&e["finished_at"])).max().unwrap();
     let first_group_two_start = executions[3..].iter().map(|e| time(&e["started_at"])).min().unwrap();
     assert!(first_group_two_start >= last_group_one_finish, "group 2 began before group 1 ended");
-    let group_one_span = last_group_one_finish - executions[..3].iter().map(|e| time(&e["started_at"])).min().unwrap();
-    assert!(group_one_span < chrono::Duration::milliseconds(2500), "three 1 s sleeps took {group_one_span} together");
+    let group_one_span =
+        last_group_one_finish - executions[..3].iter().map(|e| time(&e["started_at"])).min().unwrap();
+    assert!(
+        group_one_span < chrono::Duration::milliseconds(2500),
+        "three 1 s sleeps took {group_one_span} together"
+    );
     assert!(wall < Duration::from_secs(6), "run-all took {wall:?}");
 
     let batch = editor.get("/api/batches/latest").await.body;
@@ -187,11 +200,13 @@ async fn stop_on_failure_skips_later_groups() {
     let failing = merged_script(&editor, "raise SystemExit(2)", "").await;
     let later = merged_script(&editor, "print('later')", "").await;
     let answer = editor.post("/api/execute/all", &json!({"stop_on_failure": true})).await;
-    let ran: Vec<i64> = answer.body.as_array().unwrap().iter().map(|e| e["script_id"].as_i64().unwrap()).collect();
+    let ran: Vec<i64> =
+        answer.body.as_array().unwrap().iter().map(|e| e["script_id"].as_i64().unwrap()).collect();
     assert_eq!(ran, [failing]);
     assert_eq!(editor.get("/api/batches/latest").await.body["status"], "stopped");
     let answer = editor.post("/api/execute/all", &json!({})).await;
-    let ran: Vec<i64> = answer.body.as_array().unwrap().iter().map(|e| e["script_id"].as_i64().unwrap()).collect();
+    let ran: Vec<i64> =
+        answer.body.as_array().unwrap().iter().map(|e| e["script_id"].as_i64().unwrap()).collect();
     assert_eq!(ran, [failing, later], "without stop_on_failure every group runs");
     assert_eq!(editor.get("/api/batches/latest").await.body["status"], "failed");
 }
@@ -230,7 +245,8 @@ async fn without_a_docker_engine_runs_answer_503_and_the_attempt_is_recorded() {
     assert!(last["error"].as_str().unwrap().contains("not reachable"), "{last}");
     assert_eq!(editor.post_empty("/api/execute/all").await.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(app.client().get("/api/health").await.body["docker"], false);
-    let audited = db_rows(&app, "SELECT action || ':' || outcome FROM audit_log WHERE action LIKE 'run%' ORDER BY id");
+    let audited =
+        db_rows(&app, "SELECT action || ':' || outcome FROM audit_log WHERE action LIKE 'run%' ORDER BY id");
     assert_eq!(audited, ["run:error", "run_all:error"]);
 }
 
@@ -269,7 +285,8 @@ async fn run_and_run_all_are_audited() {
     let id = merged_script(&editor, "print(1)", "").await;
     run(&editor, id, json!({})).await;
     editor.post("/api/execute/all", &json!({})).await;
-    let audited = db_rows(&app, "SELECT action || ':' || outcome FROM audit_log WHERE action LIKE 'run%' ORDER BY id");
+    let audited =
+        db_rows(&app, "SELECT action || ':' || outcome FROM audit_log WHERE action LIKE 'run%' ORDER BY id");
     assert_eq!(audited, ["run:ok", "run_all:ok"]);
 }
 

@@ -16,7 +16,11 @@ async fn a_fresh_clone_serves_with_the_defaults_and_ed1_logs_in() {
     let dir = tempfile::tempdir().unwrap();
     let checkout = dir.path().join("code.ved");
     let source = repo_root();
-    run(dir.path(), "git", &["clone", "--quiet", "--no-hardlinks", source.to_str().unwrap(), checkout.to_str().unwrap()]);
+    run(
+        dir.path(),
+        "git",
+        &["clone", "--quiet", "--no-hardlinks", source.to_str().unwrap(), checkout.to_str().unwrap()],
+    );
     assert!(checkout.join("scripts_repo/README.md").is_file(), "the checked-in README is part of the test");
 
     let mut app = TestApp::spawn_in_checkout(&checkout).await;
@@ -33,9 +37,16 @@ async fn a_fresh_clone_serves_with_the_defaults_and_ed1_logs_in() {
     let repository = checkout.join("scripts_repo/repo.git");
     let head = git(&repository, &["log", "--format=%an %s", "-1", "ed1"]).expect("a real repository");
     assert!(head.starts_with("ed1 "), "{head}");
-    assert_eq!(git(&repository, &["cat-file", "-p", &format!("ed1:{}.py", created["id"])]).unwrap(), "print('fresh')");
+    assert_eq!(
+        git(&repository, &["cat-file", "-p", &format!("ed1:{}.py", created["id"])]).unwrap(),
+        "print('fresh')"
+    );
     assert!(checkout.join("data/ved.db").is_file());
-    assert_eq!(run(&checkout, "git", &["status", "--porcelain"]), "", "the server wrote nothing git would track");
+    assert_eq!(
+        run(&checkout, "git", &["status", "--porcelain"]),
+        "",
+        "the server wrote nothing git would track"
+    );
 
     // And it starts again on what it left.
     app.restart().await;

@@ -13,7 +13,13 @@ fn host_of(app: &TestApp) -> String {
     app.base_url.trim_start_matches("http://").to_owned()
 }
 
-async fn write_from(client: &Client, method: Method, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> u16 {
+async fn write_from(
+    client: &Client,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> u16 {
     let mut request = client.raw().request(method, client.url(path));
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -45,9 +51,15 @@ async fn writes_from_another_origin_are_refused_with_or_without_a_body() {
             (Method::DELETE, format!("/api/scripts/{id}")),
             (Method::POST, "/api/auth/logout".to_owned()),
         ] {
-            assert_eq!(write_from(&editor, method.clone(), &path, headers, None).await, 403, "{method} {path} {headers:?}");
+            assert_eq!(
+                write_from(&editor, method.clone(), &path, headers, None).await,
+                403,
+                "{method} {path} {headers:?}"
+            );
         }
-        let with_body = write_from(&editor, Method::POST, "/api/scripts", headers, Some(r#"{"content":"print(1)"}"#)).await;
+        let with_body =
+            write_from(&editor, Method::POST, "/api/scripts", headers, Some(r#"{"content":"print(1)"}"#))
+                .await;
         assert_eq!(with_body, 403, "{headers:?}");
     }
     // A form posted from another site, the classic attack: refused before anything else.
@@ -74,7 +86,9 @@ async fn writes_from_another_origin_are_refused_with_or_without_a_body() {
     assert_eq!(write_from(&editor, Method::POST, &format!("/api/scripts/{id}/fork"), &own, None).await, 201);
     assert_eq!(write_from(&editor, Method::POST, &format!("/api/scripts/{id}/merge"), &[], None).await, 200);
     // Reading is never refused: a cross-origin GET cannot be read by the page anyway.
-    let read = editor.send(editor.raw().get(editor.url("/api/scripts")).header("origin", "http://evil.example")).await;
+    let read = editor
+        .send(editor.raw().get(editor.url("/api/scripts")).header("origin", "http://evil.example"))
+        .await;
     assert_eq!(read.status, StatusCode::OK);
 }
 
@@ -91,7 +105,8 @@ async fn a_hundred_parallel_wrong_guesses_check_at_most_five_passwords() {
     let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
     assert_eq!(checked + refused, 100, "{statuses:?}");
     assert!(checked <= 5, "{checked} passwords were checked against a limit of 5");
-    let denied = db_rows(&app, "SELECT count(*) FROM audit_log WHERE action = 'login_failed' AND outcome = 'denied'");
+    let denied =
+        db_rows(&app, "SELECT count(*) FROM audit_log WHERE action = 'login_failed' AND outcome = 'denied'");
     assert_eq!(denied, [checked.to_string()], "the audit log agrees");
 }
 
@@ -141,7 +156,11 @@ async fn every_client_of_an_oversized_body_reads_its_413() {
     let sends = (0..24).map(|_| {
         let (editor, body) = (editor.clone(), body.clone());
         async move {
-            let request = editor.raw().post(editor.url("/api/scripts")).header("content-type", "application/json").body(body);
+            let request = editor
+                .raw()
+                .post(editor.url("/api/scripts"))
+                .header("content-type", "application/json")
+                .body(body);
             match request.send().await {
                 Ok(response) => {
                     let status = response.status();
@@ -159,7 +178,13 @@ async fn every_client_of_an_oversized_body_reads_its_413() {
     let chunks = (0..4).map(|_| Ok::<_, std::io::Error>(vec![b' '; 1024 * 1024]));
     let chunked = reqwest::Body::wrap_stream(futures::stream::iter(chunks));
     let chunked = editor
-        .send(editor.raw().post(editor.url("/api/scripts")).header("content-type", "application/json").body(chunked))
+        .send(
+            editor
+                .raw()
+                .post(editor.url("/api/scripts"))
+                .header("content-type", "application/json")
+                .body(chunked),
+        )
         .await;
     assert_eq!(chunked.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", chunked.text);
 }

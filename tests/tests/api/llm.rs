@@ -109,7 +109,12 @@ async fn the_upstream_gets_the_system_prompt_the_code_the_prompt_the_model_and_t
     assert!(body["latency_ms"].as_i64().unwrap() >= 0);
     let id = body["interaction_id"].as_i64().unwrap();
     assert_eq!(
-        db_rows(&app, &format!("SELECT status, model_id, input_tokens, output_tokens FROM llm_interactions WHERE id = {id}")),
+        db_rows(
+            &app,
+            &format!(
+                "SELECT status, model_id, input_tokens, output_tokens FROM llm_interactions WHERE id = {id}"
+            )
+        ),
         [format!("ok|{MODEL}|{INPUT_TOKENS}|{OUTPUT_TOKENS}")]
     );
     let logged = &interactions(&editor, "").await["interactions"][0];
@@ -128,10 +133,7 @@ async fn the_cost_the_upstream_reports_is_kept_exactly() {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert!(answer.text.contains("\"cost_usd\":0.000123"), "{}", answer.text);
     assert_eq!(answer.body["cost_source"], "upstream");
-    assert_eq!(
-        db_rows(&app, "SELECT cost_micros, cost_source FROM llm_interactions"),
-        ["123|upstream"]
-    );
+    assert_eq!(db_rows(&app, "SELECT cost_micros, cost_source FROM llm_interactions"), ["123|upstream"]);
 }
 
 #[tokio::test]
@@ -151,10 +153,7 @@ async fn without_an_upstream_cost_the_price_table_prices_the_call() {
     // 42 input tokens at 2.5 USD and 17 output tokens at 10 USD per million: 275 micro-dollars.
     assert!(answer.text.contains("\"cost_usd\":0.000275"), "{}", answer.text);
     assert_eq!(answer.body["cost_source"], "price_table");
-    assert_eq!(
-        db_rows(&app, "SELECT cost_micros, cost_source FROM llm_interactions"),
-        ["275|price_table"]
-    );
+    assert_eq!(db_rows(&app, "SELECT cost_micros, cost_source FROM llm_interactions"), ["275|price_table"]);
 }
 
 #[tokio::test]
@@ -193,7 +192,10 @@ async fn provider_failures_are_502_with_what_went_wrong_and_are_logged_as_errors
     let payment = db_rows(&app, "SELECT error FROM llm_interactions WHERE id = 1");
     assert!(payment[0].contains("payment required"), "{payment:?}");
     assert_eq!(
-        db_rows(&app, "SELECT DISTINCT status, model_id, cost_micros IS NULL, cost_source FROM llm_interactions"),
+        db_rows(
+            &app,
+            "SELECT DISTINCT status, model_id, cost_micros IS NULL, cost_source FROM llm_interactions"
+        ),
         [format!("error|{MODEL}|1|unknown")]
     );
 }
@@ -234,7 +236,11 @@ async fn the_api_key_never_appears_in_logs_answers_or_the_database() {
         Behaviour::default(),
         Behaviour::error(401, format!("Invalid key {KEY}")),
         Behaviour::error(500, format!("failed for Bearer {KEY}")),
-        Behaviour::Raw { status: 200, content_type: "application/json".into(), body: format!("{{\"key\": \"{KEY}\"") },
+        Behaviour::Raw {
+            status: 200,
+            content_type: "application/json".into(),
+            body: format!("{{\"key\": \"{KEY}\""),
+        },
         Behaviour::Raw { status: 502, content_type: "text/plain".into(), body: format!("bad gateway {KEY}") },
     ];
     let mut answers = Vec::new();
@@ -244,7 +250,11 @@ async fn the_api_key_never_appears_in_logs_answers_or_the_database() {
     }
     answers.push(ask_prompt(&editor, "then rm -rf it").await.text);
     answers.push(editor.get("/api/llm/interactions").await.text);
-    assert!(answers[1].contains("OPENROUTER_API_KEY"), "a refused key says which setting to check: {}", answers[1]);
+    assert!(
+        answers[1].contains("OPENROUTER_API_KEY"),
+        "a refused key says which setting to check: {}",
+        answers[1]
+    );
 
     for answer in &answers {
         assert!(!answer.contains(KEY), "the key leaked into an answer: {answer}");
@@ -297,7 +307,8 @@ async fn the_log_is_newest_first_and_its_total_covers_every_matching_call() {
     ask_prompt(&editor, "question 5 uses os.popen").await;
 
     let page = interactions(&editor, "?limit=2").await;
-    let prompts: Vec<&str> = page["interactions"].as_array().unwrap().iter().map(|i| i["prompt"].as_str().unwrap()).collect();
+    let prompts: Vec<&str> =
+        page["interactions"].as_array().unwrap().iter().map(|i| i["prompt"].as_str().unwrap()).collect();
     assert_eq!(prompts, ["question 5 uses os.popen", "question 4, about no script"]);
     assert_eq!(page["total_count"], 5);
     // 100 + 200 + 300 + 123 micro-dollars, the first three beyond the page.
@@ -310,8 +321,22 @@ async fn the_log_is_newest_first_and_its_total_covers_every_matching_call() {
     assert_eq!(about_the_script["total_cost_usd"], json!(0.0006));
     let newest = &rows[0];
     for field in [
-        "id", "user", "script_id", "script_version_id", "prompt", "context_code", "response", "model_id",
-        "input_tokens", "output_tokens", "cost_usd", "cost_source", "latency_ms", "status", "error", "created_at",
+        "id",
+        "user",
+        "script_id",
+        "script_version_id",
+        "prompt",
+        "context_code",
+        "response",
+        "model_id",
+        "input_tokens",
+        "output_tokens",
+        "cost_usd",
+        "cost_source",
+        "latency_ms",
+        "status",
+        "error",
+        "created_at",
     ] {
         assert!(newest.get(field).is_some(), "{field} missing from {newest}");
     }

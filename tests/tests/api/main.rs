@@ -1,8 +1,8 @@
 //! Black-box tests of code.ved: each test starts the real `ved` binary on a random port
 //! with a fresh SQLite file and scripts repository, and talks HTTP to it.
 mod auth;
-mod execution;
 mod errors;
+mod execution;
 mod fresh_start;
 mod hardening;
 mod llm;

@@ -50,9 +50,14 @@ async fn every_answer_to_bad_input_is_documented_for_its_operation() {
 
     for (template, operations) in document["paths"].as_object().unwrap() {
         for (method, operation) in operations.as_object().unwrap() {
-            let documented: Vec<String> = operation["responses"].as_object().unwrap().keys().cloned().collect();
+            let documented: Vec<String> =
+                operation["responses"].as_object().unwrap().keys().cloned().collect();
             let method: reqwest::Method = method.to_uppercase().parse().unwrap();
-            let ids: &[&str] = if template.contains("{id}") { &["1", "987654", "abc", "-1", "99999999999999999999"] } else { &["1"] };
+            let ids: &[&str] = if template.contains("{id}") {
+                &["1", "987654", "abc", "-1", "99999999999999999999"]
+            } else {
+                &["1"]
+            };
             for id in ids {
                 let path = template.replace("{id}", id);
                 let bodies: [Option<(&str, &str)>; 6] = [
@@ -77,7 +82,10 @@ async fn every_answer_to_bad_input_is_documented_for_its_operation() {
                         let status = answer.status.as_u16().to_string();
                         assert_ne!(status, "500", "{method} {path} as {who}: {}", answer.text);
                         if !documented.contains(&status) {
-                            undocumented.push(format!("{method} {template}: {status} ({who}, {path}, {:?})", body.map(|b| &b.1[..b.1.len().min(20)])));
+                            undocumented.push(format!(
+                                "{method} {template}: {status} ({who}, {path}, {:?})",
+                                body.map(|b| &b.1[..b.1.len().min(20)])
+                            ));
                         }
                     }
                 }

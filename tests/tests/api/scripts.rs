@@ -26,7 +26,10 @@ async fn the_first_script_is_number_1_0_at_version_0_1_on_the_editors_branch() {
     assert_eq!(git(&repo, &["rev-parse", "ed1"]).unwrap().trim(), hash);
     assert_eq!(git(&repo, &["show", "ed1:1.py"]).unwrap(), "\"\"\"Load the sales.\"\"\"\nprint('hi')\n");
     assert_eq!(git(&repo, &["show", "ed1:1.input"]).unwrap(), "a,b\n");
-    assert_eq!(git(&repo, &["log", "-1", "--format=%an <%ae>/%cn/%s", "ed1"]).unwrap().trim(), "ed1 <ed1@ved.local>/ed1/create script 1 v0.1");
+    assert_eq!(
+        git(&repo, &["log", "-1", "--format=%an <%ae>/%cn/%s", "ed1"]).unwrap().trim(),
+        "ed1 <ed1@ved.local>/ed1/create script 1 v0.1"
+    );
     let second = editor.post_empty("/api/scripts").await;
     assert_eq!(second.status, StatusCode::CREATED, "an empty body is allowed: {}", second.text);
     assert_eq!(second.body["ordering_number"], json!(2.0));
@@ -45,7 +48,8 @@ async fn four_saves_go_from_0_1_to_0_5_and_identical_content_makes_no_version() 
     let unchanged = editor.save_script(id, "print(5)").await;
     assert_eq!(label(&unchanged), "0.5");
     let versions = editor.get(&format!("/api/scripts/{id}/versions")).await.body;
-    let labels: Vec<&str> = versions.as_array().unwrap().iter().map(|v| v["label"].as_str().unwrap()).collect();
+    let labels: Vec<&str> =
+        versions.as_array().unwrap().iter().map(|v| v["label"].as_str().unwrap()).collect();
     assert_eq!(labels, ["0.5", "0.4", "0.3", "0.2", "0.1"], "newest first");
     let commits = git(&app.scripts_repo(), &["rev-list", "--count", "ed1"]).unwrap();
     assert_eq!(commits.trim(), "6", "initial prod commit + 5 saves");
@@ -62,7 +66,9 @@ async fn changing_only_the_test_data_is_a_new_version_and_absent_test_data_is_ke
     let id = id_of(&editor.create_script("print(1)", "first").await);
     let kept = editor.save_script(id, "print(2)").await;
     assert_eq!(kept["test_data"], "first");
-    let answer = editor.put(&format!("/api/scripts/{id}"), &json!({"content": "print(2)", "test_data": "second"})).await;
+    let answer = editor
+        .put(&format!("/api/scripts/{id}"), &json!({"content": "print(2)", "test_data": "second"}))
+        .await;
     assert_eq!(label(&answer.body), "0.3");
     assert_eq!(git(&app.scripts_repo(), &["show", "ed1:1.input"]).unwrap(), "second");
 }
@@ -74,10 +80,14 @@ async fn a_stale_base_version_is_409_and_writes_nothing() {
     let created = editor.create_script("print(1)", "").await;
     let id = id_of(&created);
     let base = created["version"]["id"].as_i64().unwrap();
-    let newer = editor.put(&format!("/api/scripts/{id}"), &json!({"content": "print(2)", "base_version_id": base})).await;
+    let newer = editor
+        .put(&format!("/api/scripts/{id}"), &json!({"content": "print(2)", "base_version_id": base}))
+        .await;
     assert_eq!(newer.status, StatusCode::OK);
     let tip_before = git(&app.scripts_repo(), &["rev-parse", "ed1"]).unwrap();
-    let stale = editor.put(&format!("/api/scripts/{id}"), &json!({"content": "print(3)", "base_version_id": base})).await;
+    let stale = editor
+        .put(&format!("/api/scripts/{id}"), &json!({"content": "print(3)", "base_version_id": base}))
+        .await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text);
     assert!(stale.detail().contains("0.2"), "{}", stale.detail());
     assert_eq!(git(&app.scripts_repo(), &["rev-parse", "ed1"]).unwrap(), tip_before);
@@ -114,12 +124,18 @@ async fn a_fork_is_a_new_script_with_the_next_number_and_both_parent_ids() {
     let fork = fork.body;
     assert_eq!(fork["ordering_number"], json!(3.0));
     assert_eq!(label(&fork), "0.1");
-    assert_eq!((fork["content"].as_str(), fork["test_data"].as_str()), (Some("print('source v2')"), Some("in")));
+    assert_eq!(
+        (fork["content"].as_str(), fork["test_data"].as_str()),
+        (Some("print('source v2')"), Some("in"))
+    );
     assert_eq!(fork["version"]["parent_script_id"], json!(id));
     assert_eq!(fork["version"]["parent_version_id"], source["version"]["id"]);
     let new_id = id_of(&fork);
     assert_ne!(new_id, id);
-    assert_eq!(git(&app.scripts_repo(), &["show", &format!("ed1:{new_id}.py")]).unwrap(), "print('source v2')");
+    assert_eq!(
+        git(&app.scripts_repo(), &["show", &format!("ed1:{new_id}.py")]).unwrap(),
+        "print('source v2')"
+    );
     let message = git(&app.scripts_repo(), &["log", "-1", "--format=%s", "ed1"]).unwrap();
     assert_eq!(message.trim(), format!("fork script {new_id} v0.1 from script {id} v0.2"));
 }
@@ -145,7 +161,10 @@ async fn merge_puts_the_latest_version_on_prod_and_unmerged_scripts_stay_off() {
     editor.save_script(merged, "print('newer')").await;
     let listed = editor.get("/api/scripts").await.body;
     let entry = listed.as_array().unwrap().iter().find(|s| s["id"] == json!(merged)).unwrap().clone();
-    assert_eq!((entry["version_label"].as_str(), entry["prod_version_label"].as_str()), (Some("0.2"), Some("0.1")));
+    assert_eq!(
+        (entry["version_label"].as_str(), entry["prod_version_label"].as_str()),
+        (Some("0.2"), Some("0.1"))
+    );
     assert_eq!(git(&repo, &["show", &format!("prod:{merged}.py")]).unwrap(), "print('merged')");
     assert!(git(&repo, &["fsck", "--strict"]).is_ok());
 }
@@ -224,10 +243,13 @@ async fn twenty_concurrent_saves_make_twenty_consecutive_versions() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
     let id = id_of(&editor.create_script("print(0)", "").await);
-    let saves = (1..=20).map(|n| {
-        let editor = editor.clone();
-        async move { editor.put(&format!("/api/scripts/{id}"), &json!({"content": format!("print({n})")})).await }
-    });
+    let saves =
+        (1..=20).map(|n| {
+            let editor = editor.clone();
+            async move {
+                editor.put(&format!("/api/scripts/{id}"), &json!({"content": format!("print({n})")})).await
+            }
+        });
     let answers = futures_join_all(saves).await;
     let mut minors: Vec<i64> = answers
         .iter()
@@ -263,7 +285,9 @@ async fn concurrent_saves_from_one_base_version_give_one_winner_and_409s() {
     git(&app.scripts_repo(), &["fsck", "--strict"]).expect("fsck is clean");
 }
 
-async fn futures_join_all<F: std::future::Future + Send + 'static>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output>
 where
     F::Output: Send + 'static,
 {
@@ -299,15 +323,19 @@ async fn ordering_numbers_are_exact_decimals_sorted_numerically() {
     let b = id_of(&editor.create_script("print('b')", "").await);
     let c = id_of(&editor.create_script("print('c')", "").await);
     for (id, number) in [(a, json!(10)), (b, json!(3.01)), (c, json!("2.5"))] {
-        let answer = editor.put(&format!("/api/scripts/{id}"), &json!({"content": "print(1)", "ordering_number": number})).await;
+        let answer = editor
+            .put(&format!("/api/scripts/{id}"), &json!({"content": "print(1)", "ordering_number": number}))
+            .await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     }
     let listed = editor.get("/api/scripts").await;
     assert!(listed.text.contains("\"ordering_number\":3.01"), "{}", listed.text);
-    let order: Vec<Value> = listed.body.as_array().unwrap().iter().map(|s| s["ordering_number"].clone()).collect();
+    let order: Vec<Value> =
+        listed.body.as_array().unwrap().iter().map(|s| s["ordering_number"].clone()).collect();
     assert_eq!(order, [json!(2.5), json!(3.01), json!(10.0)]);
     for bad in [json!(-1), json!(1.001), json!("abc"), json!(1e300)] {
-        let answer = editor.put(&format!("/api/scripts/{a}"), &json!({"content": "x", "ordering_number": bad})).await;
+        let answer =
+            editor.put(&format!("/api/scripts/{a}"), &json!({"content": "x", "ordering_number": bad})).await;
         assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", answer.text);
     }
     let next = editor.create_script("print('d')", "").await;
@@ -325,7 +353,10 @@ async fn every_change_is_audited() {
     editor.merge_script(id).await;
     editor.delete(&format!("/api/scripts/{id}")).await;
     let rows = db_rows(&app, "SELECT action || ':' || actor || ':' || script_id FROM audit_log WHERE script_id IS NOT NULL ORDER BY id");
-    assert_eq!(rows, ["create:ed1:1", "save:ed1:1", "bump_major:ed1:1", "fork:ed1:2", "merge:ed1:1", "delete:ed1:1"]);
+    assert_eq!(
+        rows,
+        ["create:ed1:1", "save:ed1:1", "bump_major:ed1:1", "fork:ed1:2", "merge:ed1:1", "delete:ed1:1"]
+    );
 }
 
 #[tokio::test]

@@ -8,7 +8,8 @@ async fn json_logs_are_one_object_per_line_when_asked_for() {
     let lines: Vec<&str> = logs.lines().filter(|line| !line.trim().is_empty()).collect();
     assert!(lines.len() >= 3, "{logs}");
     for line in lines {
-        let parsed: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|err| panic!("{err}: {line}"));
+        let parsed: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|err| panic!("{err}: {line}"));
         assert!(parsed["level"].is_string() && parsed["fields"].is_object(), "{line}");
     }
 }

@@ -1,8 +1,16 @@
 //! Typed configuration read from the environment (and an optional `.env`), SPEC §2.
 use std::{path::PathBuf, time::Duration};
 
-use crate::llm::{ApiKey, DEFAULT_BASE_URL, DEFAULT_MAX_TOKENS, DEFAULT_MODEL};
+use crate::adapters::{
+    llm::{ApiKey, LlmConfig, PriceTable},
+    sandbox::{self, SandboxConfig},
+};
 
+const MIB: i64 = 1024 * 1024;
+
+/// Every setting of the server. The adapters' own defaults (`SandboxConfig::default()`,
+/// `LlmConfig::default()`) are the only defaults of their settings: a variable that is not
+/// set keeps them.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub bind: String,
@@ -15,38 +23,15 @@ pub struct Config {
     pub session_secure: bool,
     pub session_idle: Duration,
     pub login: LoginLimits,
-    pub run: RunConfig,
-    pub llm: LlmSettings,
+    pub sandbox: SandboxConfig,
+    pub llm: LlmConfig,
+    pub stop_words_file: PathBuf,
 }
 
 #[derive(Debug, Clone)]
 pub struct LoginLimits {
     pub max_failures: u32,
     pub window: Duration,
-}
-
-#[derive(Debug, Clone)]
-pub struct RunConfig {
-    pub runner_image: String,
-    pub timeout: Duration,
-    pub max_concurrent_runs: usize,
-    pub memory_bytes: i64,
-    pub cpus: f64,
-    pub pids_limit: i64,
-    pub output_cap_bytes: usize,
-    /// Containers kept started per runner image; 0 starts every run cold.
-    pub warm_pool: usize,
-}
-
-#[derive(Debug, Clone)]
-pub struct LlmSettings {
-    pub api_key: Option<ApiKey>,
-    pub base_url: String,
-    pub model: String,
-    pub timeout: Duration,
-    pub max_tokens: u32,
-    pub stop_words_file: PathBuf,
-    pub prices_file: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,14 +50,13 @@ impl Config {
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(&lookup);
-        let cpus = env.parse("VED_RUN_CPUS", 0.5_f64)?;
-        let available_cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-        let default_concurrency = ((available_cpus / cpus).floor() as usize).max(2);
+        let scripts_repo: PathBuf = env.string("VED_SCRIPTS_REPO", "scripts_repo").into();
         Ok(Self {
             bind: env.string("VED_BIND", "127.0.0.1:8000"),
             header_timeout: env.seconds("VED_HEADER_TIMEOUT_S", 30.0)?,
             database_url: env.string("VED_DATABASE_URL", "sqlite://data/ved.db"),
-            scripts_repo: env.string("VED_SCRIPTS_REPO", "scripts_repo").into(),
+            sandbox: sandbox_config(&env, &scripts_repo)?,
+            scripts_repo,
             frontend_dir: env.string("VED_FRONTEND_DIR", "frontend/dist").into(),
             session_secure: env.parse("VED_SESSION_SECURE", false)?,
             session_idle: Duration::from_secs(env.parse("VED_SESSION_IDLE_S", 12 * 3600)?),
@@ -80,27 +64,57 @@ impl Config {
                 max_failures: env.parse("VED_LOGIN_MAX_FAILURES", 5)?,
                 window: Duration::from_secs(env.parse("VED_LOGIN_WINDOW_S", 60)?),
             },
-            run: RunConfig {
-                runner_image: env.string("VED_RUNNER_IMAGE", "ved-runner:latest"),
-                timeout: env.seconds("VED_RUN_TIMEOUT_S", 30.0)?,
-                max_concurrent_runs: env.parse("VED_MAX_CONCURRENT_RUNS", default_concurrency)?,
-                memory_bytes: env.parse("VED_RUN_MEMORY_MB", 256_i64)? * 1024 * 1024,
-                cpus,
-                pids_limit: env.parse("VED_RUN_PIDS_LIMIT", 64)?,
-                output_cap_bytes: env.parse("VED_RUN_OUTPUT_CAP_BYTES", 1024 * 1024)?,
-                warm_pool: env.parse("VED_WARM_POOL", 2)?,
-            },
-            llm: LlmSettings {
-                api_key: env.optional("OPENROUTER_API_KEY").and_then(|key| ApiKey::new(&key)),
-                base_url: env.string("VED_LLM_BASE_URL", DEFAULT_BASE_URL),
-                model: env.string("VED_LLM_MODEL", DEFAULT_MODEL),
-                timeout: env.seconds("VED_LLM_TIMEOUT_S", 60.0)?,
-                max_tokens: env.parse("VED_LLM_MAX_TOKENS", DEFAULT_MAX_TOKENS)?,
-                stop_words_file: env.string("VED_STOP_WORDS_FILE", "config/stop_words.txt").into(),
-                prices_file: env.optional("VED_LLM_PRICES").map(PathBuf::from),
-            },
+            llm: llm_config(&env)?,
+            stop_words_file: env.string("VED_STOP_WORDS_FILE", "config/stop_words.txt").into(),
         })
     }
+}
+
+fn sandbox_config(env: &Env, scripts_repo: &std::path::Path) -> Result<SandboxConfig, ConfigError> {
+    let defaults = SandboxConfig::default();
+    let cpus = env.parse("VED_RUN_CPUS", defaults.nano_cpus as f64 / 1e9)?;
+    if !(cpus.is_finite() && cpus > 0.0) {
+        return Err(ConfigError {
+            name: "VED_RUN_CPUS",
+            problem: format!("{cpus} is not a positive number"),
+        });
+    }
+    let nano_cpus = (cpus * 1e9) as i64;
+    Ok(SandboxConfig {
+        image: env.string("VED_RUNNER_IMAGE", &defaults.image),
+        timeout: env.seconds("VED_RUN_TIMEOUT_S", defaults.timeout.as_secs_f64())?,
+        max_concurrent_runs: env
+            .parse("VED_MAX_CONCURRENT_RUNS", sandbox::default_max_concurrent_runs(nano_cpus))?,
+        memory_bytes: env.parse("VED_RUN_MEMORY_MB", defaults.memory_bytes / MIB)? * MIB,
+        nano_cpus,
+        pids_limit: env.parse("VED_RUN_PIDS_LIMIT", defaults.pids_limit)?,
+        output_cap_bytes: env.parse("VED_RUN_OUTPUT_CAP_BYTES", defaults.output_cap_bytes)?,
+        warm_pool: env.parse("VED_WARM_POOL", defaults.warm_pool)?,
+        // Servers sharing an engine sweep only their own leftovers: one repository, one
+        // installation.
+        instance: std::path::absolute(scripts_repo)
+            .unwrap_or_else(|_| scripts_repo.to_owned())
+            .display()
+            .to_string(),
+        ..defaults
+    })
+}
+
+fn llm_config(env: &Env) -> Result<LlmConfig, ConfigError> {
+    let defaults = LlmConfig::default();
+    let prices = match env.optional("VED_LLM_PRICES") {
+        None => defaults.prices,
+        Some(path) => PriceTable::load(std::path::Path::new(&path))
+            .map_err(|err| ConfigError { name: "VED_LLM_PRICES", problem: err.to_string() })?,
+    };
+    Ok(LlmConfig {
+        api_key: env.optional("OPENROUTER_API_KEY").and_then(|key| ApiKey::new(&key)),
+        base_url: env.string("VED_LLM_BASE_URL", &defaults.base_url),
+        model: env.string("VED_LLM_MODEL", &defaults.model),
+        timeout: env.seconds("VED_LLM_TIMEOUT_S", defaults.timeout.as_secs_f64())?,
+        max_tokens: env.parse("VED_LLM_MAX_TOKENS", defaults.max_tokens)?,
+        prices,
+    })
 }
 
 struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
@@ -153,8 +167,10 @@ mod tests {
         let config = config_from(&[]).unwrap();
         assert_eq!(config.bind, "127.0.0.1:8000");
         assert_eq!(config.database_url, "sqlite://data/ved.db");
-        assert_eq!(config.run.timeout, Duration::from_secs(30));
-        assert!(config.run.max_concurrent_runs >= 2);
+        assert_eq!(config.sandbox.timeout, Duration::from_secs(30));
+        assert!(config.sandbox.max_concurrent_runs >= 2);
+        assert_eq!(config.sandbox.memory_bytes, 256 * MIB);
+        assert_eq!(config.sandbox.nano_cpus, 500_000_000);
         assert!(config.llm.api_key.is_none());
         assert!(!config.session_secure);
     }
@@ -167,6 +183,19 @@ mod tests {
             let err = config_from(&[("VED_LLM_TIMEOUT_S", bad)]).unwrap_err();
             assert!(err.to_string().contains("VED_LLM_TIMEOUT_S"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn concurrency_follows_the_per_run_cpu_share_by_one_formula() {
+        let half = config_from(&[("VED_RUN_CPUS", "0.5")]).unwrap().sandbox;
+        let quarter = config_from(&[("VED_RUN_CPUS", "0.25")]).unwrap().sandbox;
+        assert_eq!(half.max_concurrent_runs, sandbox::default_max_concurrent_runs(500_000_000));
+        assert!(quarter.max_concurrent_runs >= half.max_concurrent_runs);
+        assert!(config_from(&[("VED_RUN_CPUS", "0")]).is_err());
+        assert!(config_from(&[("VED_LLM_PRICES", "/nonexistent/prices.json")])
+            .unwrap_err()
+            .to_string()
+            .contains("VED_LLM_PRICES"));
     }
 
     #[test]

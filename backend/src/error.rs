@@ -119,9 +119,9 @@ impl From<sea_orm::DbErr> for ApiError {
     }
 }
 
-impl From<crate::git_store::GitStoreError> for ApiError {
-    fn from(err: crate::git_store::GitStoreError) -> Self {
-        use crate::git_store::GitStoreError;
+impl From<crate::adapters::git_store::GitStoreError> for ApiError {
+    fn from(err: crate::adapters::git_store::GitStoreError) -> Self {
+        use crate::adapters::git_store::GitStoreError;
         match err {
             GitStoreError::InvalidBranch { .. } => Self::Unprocessable(err.to_string()),
             GitStoreError::Contended(_) => {
@@ -133,21 +133,46 @@ impl From<crate::git_store::GitStoreError> for ApiError {
 }
 
 /// Every executor error is a missing or broken dependency, never the caller's fault.
-impl From<crate::executor::ExecutorError> for ApiError {
-    fn from(err: crate::executor::ExecutorError) -> Self {
+impl From<crate::adapters::sandbox::SandboxError> for ApiError {
+    fn from(err: crate::adapters::sandbox::SandboxError) -> Self {
         Self::ServiceUnavailable(format!("Cannot run scripts right now: {err}."))
     }
 }
 
-impl From<&crate::llm::LlmError> for ApiError {
-    fn from(err: &crate::llm::LlmError) -> Self {
+/// No key is the server's missing dependency (503); a slow upstream is a timeout (504);
+/// whatever else the upstream did wrong is a bad gateway (502), never the caller's fault.
+impl From<&crate::adapters::llm::LlmError> for ApiError {
+    fn from(err: &crate::adapters::llm::LlmError) -> Self {
+        use crate::adapters::llm::LlmError;
         let detail = err.detail();
-        match err.status_code() {
-            503 => Self::ServiceUnavailable(detail),
-            504 => Self::GatewayTimeout(detail),
-            _ => Self::BadGateway(detail),
+        match err {
+            LlmError::NotConfigured => Self::ServiceUnavailable(detail),
+            LlmError::Timeout(_) => Self::GatewayTimeout(detail),
+            LlmError::Upstream { .. } | LlmError::Unreachable(_) | LlmError::Malformed(_) => {
+                Self::BadGateway(detail)
+            }
         }
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::adapters::llm::LlmError;
+
+    #[test]
+    fn each_llm_error_maps_to_its_status() {
+        let status = |err: LlmError| ApiError::from(&err).status_code().as_u16();
+        let upstream = |status| LlmError::Upstream { status, message: "m".into() };
+        assert_eq!(status(LlmError::NotConfigured), 503);
+        assert_eq!(status(upstream(402)), 502);
+        assert_eq!(status(upstream(500)), 502);
+        assert_eq!(status(LlmError::Unreachable("x".into())), 502);
+        assert_eq!(status(LlmError::Malformed("x".into())), 502);
+        assert_eq!(status(LlmError::Timeout(Duration::from_secs(60))), 504);
+    }
+}

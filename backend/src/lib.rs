@@ -1,5 +1,7 @@
 //! code.ved server: the HTTP API of SPEC.md, built by [`build_app`] so tests can run it on
 //! any port.
+pub mod adapters;
+pub mod assistant;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -7,12 +9,9 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod executions;
-pub mod executor;
 pub mod extract;
 pub mod frontend;
-pub mod git_store;
 pub mod health;
-pub mod llm;
 pub mod middleware;
 pub mod openapi;
 pub mod scripts;
@@ -39,11 +38,11 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub login_throttle: Arc<auth::throttle::LoginThrottle>,
-    pub git: git_store::GitStore,
+    pub git: adapters::git_store::GitStore,
     pub script_locks: scripts::locks::ScriptLocks,
-    pub runner: executor::DockerRunner,
-    pub llm: llm::LlmClient,
-    pub stop_words: Arc<llm::StopWords>,
+    pub runner: adapters::sandbox::DockerRunner,
+    pub llm: adapters::llm::LlmClient,
+    pub stop_words: Arc<assistant::StopWords>,
 }
 
 /// Every API route, with its OpenAPI description.
@@ -52,7 +51,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(health::router())
         .merge(scripts::router())
-        .merge(llm::api::router())
+        .merge(assistant::api::router())
         .merge(executions::router())
 }
 

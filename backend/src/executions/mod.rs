@@ -271,5 +271,5 @@ async fn get_batch(State(state): State<AppState>, Path(id): Path<i64>) -> ApiRes
     ))]
 async fn interpreters(State(state): State<AppState>) -> ApiResult<Json<Vec<Interpreter>>> {
     let name = state.runner.interpreter().await?;
-    Ok(Json(vec![Interpreter { name, image: state.config.run.runner_image.clone(), default: true }]))
+    Ok(Json(vec![Interpreter { name, image: state.config.sandbox.image.clone(), default: true }]))
 }

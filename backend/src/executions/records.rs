@@ -6,9 +6,9 @@ use sea_orm::{
 };
 
 use crate::{
+    adapters::sandbox::{Correction, RunOutcome},
     entities::{batch, execution, script_version},
     error::ApiResult,
-    executor::{Correction, RunOutcome},
     scripts::views::version_label,
 };
 

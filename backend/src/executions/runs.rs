@@ -8,9 +8,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilte
 
 use super::records::{self, Planned};
 use crate::{
+    adapters::sandbox::{Correction, RunJob, RunStatus},
     entities::{batch, execution, script, script_version},
     error::{ApiError, ApiResult},
-    executor::{Finished, LateVerdict, RunJob, RunStatus},
     scripts::{catalog, ordering::OrderingNumber},
     AppState,
 };
@@ -61,12 +61,11 @@ pub async fn run_one(
     // Its own task: a client that hangs up must not kill the run or leave its row `running`.
     let (runner, db) = (state.runner.clone(), state.db.clone());
     let finished = tokio::spawn(async move {
-        match runner.run(job).await {
-            Ok(Finished { outcome, verdict }) => {
-                let row = records::finish(&db, running, outcome).await?;
-                tokio::spawn(apply_late_verdict(db, row.id, verdict));
-                Ok(row)
-            }
+        let execution_id = running.id;
+        let corrections_db = db.clone();
+        let correct = move |correction| apply_correction(corrections_db, execution_id, correction);
+        match runner.run(job, correct).await {
+            Ok(outcome) => records::finish(&db, running, outcome).await,
             Err(err) => {
                 records::fail(&db, running, err.to_string()).await?;
                 Err(err.into())
@@ -78,8 +77,7 @@ pub async fn run_one(
 
 /// A pooled run is answered before the engine has torn its container down; if the engine
 /// then saw the end differently (an OOM kill), the row takes the engine's word.
-async fn apply_late_verdict(db: DatabaseConnection, execution_id: i64, verdict: LateVerdict) {
-    let Some(correction) = verdict.correction().await else { return };
+async fn apply_correction(db: DatabaseConnection, execution_id: i64, correction: Correction) {
     if let Err(err) = records::correct_status(&db, execution_id, correction).await {
         tracing::error!(execution = execution_id, error = %err, "could not record the engine's correction of a run");
     }

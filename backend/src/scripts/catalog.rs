@@ -13,10 +13,10 @@ use super::{
     views::version_label,
 };
 use crate::{
+    adapters::git_store::{Author, GitStore, ScriptFiles, PROD_BRANCH},
     auth::CurrentUser,
     entities::{script, script_version},
     error::{ApiError, ApiResult},
-    git_store::{Author, GitStore, ScriptFiles, PROD_BRANCH},
 };
 
 /// SPEC §5: content is UTF-8 text up to 1 MiB.

@@ -21,13 +21,13 @@ use views::{
 };
 
 use crate::{
+    adapters::git_store::ScriptFiles,
     audit::{self, AuditEvent},
     auth::CurrentUser,
     entities::{execution, script, script_version},
     error::{ApiError, ApiResult, ErrorBody, NeedsEditor, NeedsSession},
     executions::view::Execution,
     extract::{ApiJson, OptionalJson},
-    git_store::ScriptFiles,
     AppState,
 };
 

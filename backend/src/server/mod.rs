@@ -8,14 +8,12 @@ use tokio::net::TcpListener;
 use tower_sessions::session_store::ExpiredDeletion;
 
 use crate::{
+    adapters::{git_store::GitStore, llm::LlmClient, sandbox::DockerRunner},
+    assistant::StopWords,
     auth::{session_store::DbSessionStore, throttle::LoginThrottle, users},
     build_app,
     config::Config,
-    executions,
-    executor::{DockerRunner, ExecutorConfig},
-    git_store::GitStore,
-    llm::{LlmClient, LlmConfig, PriceTable, StopWords},
-    scripts, AppState,
+    executions, scripts, AppState,
 };
 
 pub struct Application {
@@ -41,8 +39,13 @@ impl Application {
         if missing > 0 {
             tracing::error!(missing, "the database names commits the scripts repository lacks: restore the repository from a backup");
         }
-        let (llm, stop_words) = llm_parts(&config)?;
-        let runner = DockerRunner::new(executor_config(&config));
+        let stop_words = stop_words(&config)?;
+        if config.llm.api_key.is_none() {
+            // Not an error: the endpoint answers 503 naming the variable; the rest works.
+            tracing::warn!("OPENROUTER_API_KEY is not set: the LLM panel will answer 503 until it is");
+        }
+        let llm = LlmClient::new(config.llm.clone());
+        let runner = DockerRunner::new(config.sandbox.clone());
         recover_runs(&db, &runner).await?;
         // After the sweep, which would remove the pool's containers too.
         runner.start_pool();
@@ -108,25 +111,6 @@ async fn open_repository(config: &Config) -> anyhow::Result<GitStore> {
     Ok(git)
 }
 
-fn executor_config(config: &Config) -> ExecutorConfig {
-    let run = &config.run;
-    ExecutorConfig {
-        image: run.runner_image.clone(),
-        timeout: run.timeout,
-        memory_bytes: run.memory_bytes,
-        nano_cpus: (run.cpus * 1e9) as i64,
-        pids_limit: run.pids_limit,
-        output_cap_bytes: run.output_cap_bytes,
-        max_concurrent_runs: run.max_concurrent_runs,
-        warm_pool: run.warm_pool,
-        instance: std::path::absolute(&config.scripts_repo)
-            .unwrap_or_else(|_| config.scripts_repo.clone())
-            .display()
-            .to_string(),
-        ..ExecutorConfig::default()
-    }
-}
-
 /// After a crash: runs left in flight are marked interrupted and their containers removed.
 async fn recover_runs(db: &sea_orm::DatabaseConnection, runner: &DockerRunner) -> anyhow::Result<()> {
     let interrupted = executions::records::mark_interrupted(db).await?;
@@ -143,32 +127,14 @@ async fn recover_runs(db: &sea_orm::DatabaseConnection, runner: &DockerRunner) -
     Ok(())
 }
 
-/// The LLM client and the guardrail. A missing key is not an error here: the endpoint
-/// answers 503 naming the variable, so the rest of the app still works.
-fn llm_parts(config: &Config) -> anyhow::Result<(LlmClient, StopWords)> {
-    let settings = &config.llm;
-    let prices = match &settings.prices_file {
-        Some(path) => PriceTable::load(path)?,
-        None => PriceTable::default(),
-    };
-    let stop_words = if settings.stop_words_file.is_file() {
-        StopWords::load(&settings.stop_words_file)?
-    } else {
-        tracing::warn!(path = %settings.stop_words_file.display(), "stop-word file not found; using the built-in list");
-        StopWords::builtin()
-    };
-    if settings.api_key.is_none() {
-        tracing::warn!("OPENROUTER_API_KEY is not set: the LLM panel will answer 503 until it is");
+/// The guardrail's list; a missing file is not fatal (the built-in list stands in).
+fn stop_words(config: &Config) -> anyhow::Result<StopWords> {
+    let path = &config.stop_words_file;
+    if path.is_file() {
+        return Ok(StopWords::load(path)?);
     }
-    let client = LlmClient::new(LlmConfig {
-        api_key: settings.api_key.clone(),
-        base_url: settings.base_url.clone(),
-        model: settings.model.clone(),
-        timeout: settings.timeout,
-        max_tokens: settings.max_tokens,
-        prices,
-    });
-    Ok((client, stop_words))
+    tracing::warn!(path = %path.display(), "stop-word file not found; using the built-in list");
+    Ok(StopWords::builtin())
 }
 
 async fn shutdown_signal() {

@@ -1,8 +1,8 @@
 //! Runs Python scripts in fresh, locked-down Docker containers (SPEC §6).
 //!
-//! [`DockerRunner`] is the one door to the engine: a handler builds a [`RunJob`], awaits
-//! [`DockerRunner::run`], stores the [`RunOutcome`] and applies the [`LateVerdict`]'s
-//! correction, if any, when it comes. Everything about a script's own behaviour (exit
+//! [`DockerRunner`] is the one door to the engine: a caller builds a [`RunJob`], awaits
+//! [`DockerRunner::run`] and stores the [`RunOutcome`]; a late [`Correction`] from the
+//! engine reaches the callback it passed. Everything about a script's own behaviour (exit
 //! codes, timeouts, OOM, runaway output, an engine failing mid-run) comes back as `Ok`
 //! with a [`RunStatus`]; `Err` means the run could not be attempted.
 //!
@@ -10,9 +10,10 @@
 //! one; either way the container serves that one run and is removed.
 
 mod capture;
+mod container;
+mod ending;
 mod loader;
 mod pool;
-mod sandbox;
 #[cfg(test)]
 mod tests;
 
@@ -25,17 +26,18 @@ use bollard::query_parameters::ListContainersOptionsBuilder;
 use bollard::Docker;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tokio::sync::{oneshot, OnceCell, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
 
 use capture::Capture;
+use container::{ContainerGuard, Launch, RunClock};
+use ending::{blocking, conclude, engine_failure, Finished};
 use pool::{Admission, Pool};
-use sandbox::{ContainerGuard, Ending, Launch, RunClock};
 
 const MIB: i64 = 1024 * 1024;
 
 /// Limits of one run and of the runner as a whole. `Default` is the SPEC's defaults.
 #[derive(Debug, Clone)]
-pub struct ExecutorConfig {
+pub struct SandboxConfig {
     /// Image reference, as printed by `runner/build-image.sh`.
     pub image: String,
     /// Wall-clock limit from container start; past it the run is `timed_out`.
@@ -64,7 +66,7 @@ pub struct ExecutorConfig {
     pub warm_pool: usize,
 }
 
-impl Default for ExecutorConfig {
+impl Default for SandboxConfig {
     fn default() -> Self {
         let nano_cpus = 500_000_000;
         Self {
@@ -86,7 +88,7 @@ impl Default for ExecutorConfig {
 }
 
 /// CPUs ÷ the per-run CPU share, at least 2 (SPEC §2, `VED_MAX_CONCURRENT_RUNS`).
-fn default_max_concurrent_runs(nano_cpus: i64) -> usize {
+pub fn default_max_concurrent_runs(nano_cpus: i64) -> usize {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
     let runs = cpus * 1_000_000_000 / nano_cpus.max(1);
     usize::try_from(runs).unwrap_or(0).max(2)
@@ -123,18 +125,6 @@ impl RunStatus {
             Self::Error => "error",
         }
     }
-
-    /// Exit code 137 alone means "killed", not why: OOM is believed only when the engine
-    /// saw it, and a timeout only when our own timer fired.
-    fn of_exit(timed_out: bool, oom_killed: bool, exit_code: Option<i64>) -> Self {
-        match exit_code {
-            _ if timed_out => Self::TimedOut,
-            Some(0) => Self::Succeeded,
-            _ if oom_killed => Self::OomKilled,
-            Some(_) => Self::Failed,
-            None => Self::Error,
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -156,33 +146,6 @@ pub struct RunOutcome {
     pub duration_ms: i64,
 }
 
-/// What [`DockerRunner::run`] answers.
-#[derive(Debug)]
-pub struct Finished {
-    pub outcome: RunOutcome,
-    pub verdict: LateVerdict,
-}
-
-impl Finished {
-    /// A run whose container is already gone: the outcome is the engine's last word.
-    fn settled(outcome: RunOutcome) -> Self {
-        Self { outcome, verdict: LateVerdict(None) }
-    }
-}
-
-/// The engine's account of a run that was answered before its container was gone.
-#[derive(Debug)]
-pub struct LateVerdict(Option<oneshot::Receiver<Correction>>);
-
-impl LateVerdict {
-    /// Resolves once the run's container has been removed: `Some` when the engine saw the
-    /// end differently from the answer (the OOM killer struck, or the script outlived
-    /// what it reported and was killed at the deadline).
-    pub async fn correction(self) -> Option<Correction> {
-        self.0?.await.ok()
-    }
-}
-
 /// Replaces an answered outcome's status and exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Correction {
@@ -194,7 +157,7 @@ pub struct Correction {
 /// dependency, never the caller's fault: answer **503** with the `Display` text as the
 /// `detail` (it says how to fix it); none of them is a 500.
 #[derive(Debug, thiserror::Error)]
-pub enum ExecutorError {
+pub enum SandboxError {
     #[error("the Docker engine is not reachable ({0}); start it with `runner/ensure-docker.sh` (or `sudo dockerd &`)")]
     EngineUnavailable(String),
     #[error("the runner image `{0}` does not exist; build it with `runner/build-image.sh`")]
@@ -203,7 +166,7 @@ pub enum ExecutorError {
     Engine(String),
 }
 
-impl ExecutorError {
+impl SandboxError {
     /// Creating a container failed: 404 is the image.
     fn of_create(err: bollard::errors::Error, image: &str) -> Self {
         match err {
@@ -215,7 +178,7 @@ impl ExecutorError {
     }
 }
 
-impl From<bollard::errors::Error> for ExecutorError {
+impl From<bollard::errors::Error> for SandboxError {
     fn from(err: bollard::errors::Error) -> Self {
         use bollard::errors::Error as E;
         match err {
@@ -238,7 +201,7 @@ pub struct DockerRunner {
 }
 
 struct Inner {
-    config: ExecutorConfig,
+    config: SandboxConfig,
     /// Set on first successful connect: the socket may appear after the server starts.
     docker: OnceLock<Docker>,
     slots: Arc<Semaphore>,
@@ -248,7 +211,7 @@ struct Inner {
 
 impl DockerRunner {
     /// Never touches the engine, so the server starts without one.
-    pub fn new(config: ExecutorConfig) -> Self {
+    pub fn new(config: SandboxConfig) -> Self {
         let slots = Arc::new(Semaphore::new(config.max_concurrent_runs.max(1)));
         Self {
             inner: Arc::new(Inner {
@@ -261,7 +224,7 @@ impl DockerRunner {
         }
     }
 
-    fn client(&self) -> Result<Docker, ExecutorError> {
+    fn client(&self) -> Result<Docker, SandboxError> {
         if let Some(docker) = self.inner.docker.get() {
             return Ok(docker.clone());
         }
@@ -269,14 +232,14 @@ impl DockerRunner {
         Ok(self.inner.docker.get_or_init(|| docker).clone())
     }
 
-    pub async fn ping(&self) -> Result<(), ExecutorError> {
+    pub async fn ping(&self) -> Result<(), SandboxError> {
         self.client()?.ping().await?;
         Ok(())
     }
 
     /// The image's Python, e.g. `cpython-3.11.2`, asked once of the image itself with the
     /// same sandbox as a run and then remembered; failures are not remembered.
-    pub async fn interpreter(&self) -> Result<String, ExecutorError> {
+    pub async fn interpreter(&self) -> Result<String, SandboxError> {
         const PROBE: &str = "import sys\n\
             v = sys.implementation.version\n\
             print(f'{sys.implementation.name}-{v.major}.{v.minor}.{v.micro}')\n";
@@ -287,7 +250,7 @@ impl DockerRunner {
                 let probe = self.execute(None, PROBE, b"").await?.outcome;
                 let name = probe.stdout.trim();
                 if probe.status != RunStatus::Succeeded || name.is_empty() {
-                    return Err(ExecutorError::Engine(format!(
+                    return Err(SandboxError::Engine(format!(
                         "the runner image `{}` could not report its Python ({}, exit code {:?}): {}",
                         self.inner.config.image,
                         probe.status.as_str(),
@@ -303,39 +266,56 @@ impl DockerRunner {
 
     /// Runs one script to its end in a container of its own: a warm one if one is idle,
     /// else a fresh one as soon as a slot is free (or a warm one, if that comes first).
-    pub async fn run(&self, job: RunJob) -> Result<Finished, ExecutorError> {
+    ///
+    /// A pooled run is answered as soon as its loader reports the end, before the engine
+    /// has torn the container down. If the engine then saw the end differently (the OOM
+    /// killer struck), `correct` is called with its account, in the background; it is
+    /// never called for a run whose answer stands.
+    pub async fn run<F, Fut>(&self, job: RunJob, correct: F) -> Result<RunOutcome, SandboxError>
+    where
+        F: FnOnce(Correction) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send,
+    {
         let interpreter = self.interpreter().await?;
-        let mut finished = self.execute(Some(job.execution_id), &job.script, &job.input).await?;
-        finished.outcome.interpreter = interpreter;
+        let Finished { mut outcome, verdict } =
+            self.execute(Some(job.execution_id), &job.script, &job.input).await?;
+        outcome.interpreter = interpreter;
         tracing::debug!(
             execution = job.execution_id,
-            status = finished.outcome.status.as_str(),
-            duration_ms = finished.outcome.duration_ms,
+            status = outcome.status.as_str(),
+            duration_ms = outcome.duration_ms,
             "run finished"
         );
-        Ok(finished)
+        if verdict.is_pending() {
+            tokio::spawn(async move {
+                if let Some(correction) = verdict.correction().await {
+                    correct(correction).await;
+                }
+            });
+        }
+        Ok(outcome)
     }
 
     /// Removes this instance's containers, running or not, and their run directories: at
     /// startup these are leftovers of a previous process. Returns how many containers were
     /// removed. Call it only before the first run, as it would also remove this process's
     /// own runs.
-    pub async fn remove_leftovers(&self) -> Result<usize, ExecutorError> {
+    pub async fn remove_leftovers(&self) -> Result<usize, SandboxError> {
         let docker = self.client()?;
-        let ours = format!("{}={}", sandbox::MANAGED_LABEL, self.inner.config.instance);
+        let ours = format!("{}={}", container::MANAGED_LABEL, self.inner.config.instance);
         let filters = HashMap::from([("label", vec![ours.as_str()])]);
         let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
         let mut removed = 0;
         for container in docker.list_containers(Some(options)).await? {
             let Some(id) = container.id else { continue };
-            if let Err(e) = sandbox::remove_container(&docker, &id).await {
+            if let Err(e) = container::remove_container(&docker, &id).await {
                 tracing::warn!(container = %id, error = %e, "could not remove a leftover container");
                 continue;
             }
             removed += 1;
             let labels = container.labels.unwrap_or_default();
-            if let Some(dir) = labels.get(sandbox::RUN_DIR_LABEL) {
-                sandbox::remove_leftover_run_dir(&self.inner.config.run_dir_root, Path::new(dir));
+            if let Some(dir) = labels.get(container::RUN_DIR_LABEL) {
+                container::remove_leftover_run_dir(&self.inner.config.run_dir_root, Path::new(dir));
             }
         }
         Ok(removed)
@@ -347,7 +327,7 @@ impl DockerRunner {
         execution_id: Option<i64>,
         script: &str,
         input: &[u8],
-    ) -> Result<Finished, ExecutorError> {
+    ) -> Result<Finished, SandboxError> {
         loop {
             match self.inner.pool.admit(&self.inner.slots).await {
                 Admission::Warm(warm) => {
@@ -367,14 +347,14 @@ impl DockerRunner {
         execution_id: Option<i64>,
         script: &str,
         input: &[u8],
-    ) -> Result<Finished, ExecutorError> {
+    ) -> Result<Finished, SandboxError> {
         let config = &self.inner.config;
         let docker = self.client()?;
         let root = config.run_dir_root.clone();
         let (script_owned, input_owned) = (script.to_owned(), input.to_vec());
         let run_dir = blocking(move || {
-            let dir = sandbox::create_run_dir(&root)?;
-            sandbox::write_job(dir.path(), &script_owned, &input_owned)?;
+            let dir = container::create_run_dir(&root)?;
+            container::write_job(dir.path(), &script_owned, &input_owned)?;
             Ok(dir)
         })
         .await;
@@ -387,12 +367,12 @@ impl DockerRunner {
             }
         };
 
-        let body = sandbox::container_body(config, run_dir.path(), execution_id, Launch::Script);
+        let body = container::container_body(config, run_dir.path(), execution_id, Launch::Script);
         let created = match docker.create_container(None, body).await {
             Ok(created) => created,
             Err(e) => {
-                return match ExecutorError::of_create(e, &config.image) {
-                    ExecutorError::Engine(reason) => Ok(Finished::settled(engine_failure(reason))),
+                return match SandboxError::of_create(e, &config.image) {
+                    SandboxError::Engine(reason) => Ok(Finished::settled(engine_failure(reason))),
                     not_attempted => Err(not_attempted),
                 };
             }
@@ -400,112 +380,7 @@ impl DockerRunner {
         let container = ContainerGuard::new(docker.clone(), created.id, slot, run_dir);
         let clock = RunClock::start(config.timeout);
         let mut capture = Capture::new(config.output_cap_bytes);
-        let ending = sandbox::supervise(&docker, container.id(), &clock, &mut capture).await;
+        let ending = container::supervise(&docker, container.id(), &clock, &mut capture).await;
         Ok(conclude(container, clock, ending, capture).await)
     }
-}
-
-/// The answer, once the script's end is known. When only the loader has reported it, the
-/// container winds down in the background, where the engine gets the last word.
-async fn conclude(
-    container: ContainerGuard,
-    clock: RunClock,
-    ending: Result<Ending, bollard::errors::Error>,
-    capture: Capture,
-) -> Finished {
-    let [(stdout, stdout_truncated), (stderr, stderr_truncated)] = capture.finish();
-    let mut outcome = RunOutcome {
-        status: RunStatus::Error,
-        exit_code: None,
-        stdout,
-        stderr,
-        stdout_truncated,
-        stderr_truncated,
-        error: None,
-        interpreter: String::new(),
-        started_at: clock.started_at,
-        finished_at: clock.started_at,
-        duration_ms: 0,
-    };
-    let ran_for = match ending {
-        Ok(Ending::Reported { exit_code, ran_for }) => {
-            outcome.status = RunStatus::of_exit(false, false, Some(exit_code));
-            outcome.exit_code = Some(exit_code);
-            outcome.set_duration(ran_for);
-            let answered = Correction { status: outcome.status, exit_code: outcome.exit_code };
-            return Finished { outcome, verdict: settle_in_background(container, clock, answered) };
-        }
-        Ok(Ending::Exited(exited)) => {
-            outcome.status = RunStatus::of_exit(exited.timed_out, exited.oom_killed, exited.exit_code);
-            outcome.exit_code = exited.exit_code;
-            exited.ran_for
-        }
-        Err(e) => {
-            outcome.error = Some(e.to_string());
-            Duration::ZERO
-        }
-    };
-    container.remove().await;
-    outcome.set_duration(ran_for);
-    Finished::settled(outcome)
-}
-
-impl RunOutcome {
-    fn set_duration(&mut self, ran_for: Duration) {
-        let ran_for = chrono::Duration::from_std(ran_for).unwrap_or_default();
-        self.finished_at = self.started_at + ran_for;
-        self.duration_ms = ran_for.num_milliseconds();
-    }
-}
-
-/// A run that never got a container to an end.
-fn engine_failure(reason: String) -> RunOutcome {
-    let now = Utc::now();
-    RunOutcome {
-        status: RunStatus::Error,
-        exit_code: None,
-        stdout: String::new(),
-        stderr: String::new(),
-        stdout_truncated: false,
-        stderr_truncated: false,
-        error: Some(reason),
-        interpreter: String::new(),
-        started_at: now,
-        finished_at: now,
-        duration_ms: 0,
-    }
-}
-
-/// Waits for the container's exit (killing it at the run's deadline), asks the engine how
-/// it ended and removes it; the verdict resolves after the removal.
-fn settle_in_background(container: ContainerGuard, clock: RunClock, answered: Correction) -> LateVerdict {
-    let (verdict, receiver) = oneshot::channel();
-    tokio::spawn(async move {
-        let settled = sandbox::settle(container.docker(), container.id(), &clock).await;
-        let id = container.id().to_owned();
-        container.remove().await;
-        match settled {
-            Ok(exited) => {
-                let seen = Correction {
-                    status: RunStatus::of_exit(exited.timed_out, exited.oom_killed, exited.exit_code),
-                    exit_code: exited.exit_code,
-                };
-                if seen != answered {
-                    tracing::info!(container = %id, answered = ?answered, seen = ?seen, "the engine corrects a pooled run's answer");
-                    let _ = verdict.send(seen);
-                }
-            }
-            Err(e) => {
-                tracing::warn!(container = %id, error = %e, "could not confirm how a pooled run ended; its answer stands");
-            }
-        }
-    });
-    LateVerdict(Some(receiver))
-}
-
-/// File work off the async threads.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
-) -> std::io::Result<T> {
-    tokio::task::spawn_blocking(work).await.map_err(std::io::Error::other).and_then(|done| done)
 }

@@ -124,7 +124,6 @@ async fn upstream_errors_keep_their_status_and_message() {
             other => panic!("{status}: expected Upstream, got {other:?}"),
         }
         assert_eq!(fake.request_count() - before, attempts, "{status}");
-        assert_eq!(err.status_code(), 502);
         assert!(err.detail().contains(message));
         assert_key_hidden(&err);
     }
@@ -137,7 +136,6 @@ async fn a_slow_upstream_times_out() {
     let err = complete(config).await.unwrap_err();
 
     assert!(matches!(err, LlmError::Timeout(after) if after == Duration::from_millis(200)), "{err:?}");
-    assert_eq!(err.status_code(), 504);
     assert_eq!(fake.request_count(), 1);
 }
 
@@ -162,7 +160,6 @@ async fn unreadable_answers_are_malformed_never_a_panic() {
         fake.set_behaviour(behaviour.clone());
         let err = client.complete(DEFAULT_SYSTEM_PROMPT, CODE, PROMPT).await.unwrap_err();
         assert!(matches!(err, LlmError::Malformed(_)), "{behaviour:?} gave {err:?}");
-        assert_eq!(err.status_code(), 502);
         assert_key_hidden(&err);
     }
 }
@@ -216,7 +213,6 @@ async fn an_unreachable_upstream_is_a_bad_gateway() {
     };
     let err = complete(config).await.unwrap_err();
     assert!(matches!(err, LlmError::Unreachable(_)), "{err:?}");
-    assert_eq!(err.status_code(), 502);
     assert_key_hidden(&err);
 }
 
@@ -228,7 +224,6 @@ async fn without_a_key_nothing_is_sent() {
 
     let err = client.complete(DEFAULT_SYSTEM_PROMPT, CODE, PROMPT).await.unwrap_err();
     assert!(matches!(err, LlmError::NotConfigured));
-    assert_eq!(err.status_code(), 503);
     assert!(err.detail().contains("OPENROUTER_API_KEY"));
     assert_eq!(fake.request_count(), 0);
 }

@@ -24,7 +24,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 
 use super::capture::Capture;
-use super::{loader, ExecutorConfig};
+use super::{loader, SandboxConfig};
 
 /// Carried by every container we create, so that a restart can sweep what a crash left.
 pub(super) const MANAGED_LABEL: &str = "ved.managed";
@@ -47,7 +47,7 @@ pub(super) enum Launch {
 }
 
 pub(super) fn container_body(
-    config: &ExecutorConfig,
+    config: &SandboxConfig,
     run_dir: &Path,
     execution_id: Option<i64>,
     launch: Launch,

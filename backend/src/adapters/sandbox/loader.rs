@@ -17,7 +17,7 @@ use bollard::container::LogOutput;
 use futures::StreamExt;
 
 use super::capture::Capture;
-use super::sandbox::OutputStream;
+use super::container::OutputStream;
 
 /// The program, passed as `python -c`.
 pub(super) const SOURCE: &str = include_str!("loader.py");

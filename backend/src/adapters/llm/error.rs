@@ -21,15 +21,7 @@ pub enum LlmError {
 }
 
 impl LlmError {
-    pub fn status_code(&self) -> u16 {
-        match self {
-            Self::NotConfigured => 503,
-            Self::Upstream { .. } | Self::Unreachable(_) | Self::Malformed(_) => 502,
-            Self::Timeout(_) => 504,
-        }
-    }
-
-    /// A sentence for the API's `detail` field.
+    /// A sentence for the person who asked: what happened, in the provider's words too.
     pub fn detail(&self) -> String {
         match self {
             Self::NotConfigured => {
@@ -64,17 +56,6 @@ impl LlmError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn each_error_maps_to_its_status() {
-        let upstream = |status| LlmError::Upstream { status, message: "m".into() };
-        assert_eq!(LlmError::NotConfigured.status_code(), 503);
-        assert_eq!(upstream(402).status_code(), 502);
-        assert_eq!(upstream(500).status_code(), 502);
-        assert_eq!(LlmError::Unreachable("x".into()).status_code(), 502);
-        assert_eq!(LlmError::Malformed("x".into()).status_code(), 502);
-        assert_eq!(LlmError::Timeout(Duration::from_secs(60)).status_code(), 504);
-    }
 
     #[test]
     fn details_say_what_happened_and_keep_the_providers_words() {

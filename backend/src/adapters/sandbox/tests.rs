@@ -14,7 +14,7 @@ use bollard::query_parameters::ListContainersOptionsBuilder;
 use bollard::Docker;
 use tempfile::TempDir;
 
-use super::{sandbox, Correction, DockerRunner, ExecutorConfig, RunJob, RunOutcome, RunStatus};
+use super::{container, Correction, DockerRunner, RunJob, RunOutcome, RunStatus, SandboxConfig};
 
 const POOL: usize = 2;
 
@@ -74,20 +74,20 @@ enum Mode {
     Pooled,
 }
 
-fn config() -> ExecutorConfig {
-    ExecutorConfig {
+fn config() -> SandboxConfig {
+    SandboxConfig {
         image: std::env::var("VED_RUNNER_IMAGE").unwrap_or_else(|_| "ved-runner:latest".to_owned()),
         timeout: Duration::from_secs(20),
         // Servers sharing this engine sweep only their own instance, never these runs.
         instance: format!("executor-tests-{}", std::process::id()),
         // Each scenario says whether it wants a pool.
         warm_pool: 0,
-        ..ExecutorConfig::default()
+        ..SandboxConfig::default()
     }
 }
 
 /// Starts the pool first, as the server does, so that the interpreter probe meets it.
-async fn ready(config: ExecutorConfig) -> DockerRunner {
+async fn ready(config: SandboxConfig) -> DockerRunner {
     let runner = DockerRunner::new(config.clone());
     runner.start_pool();
     if let Err(e) = runner.ping().await {
@@ -98,6 +98,23 @@ async fn ready(config: ExecutorConfig) -> DockerRunner {
     }
     runner
 }
+
+/// Runs a job; the receiver resolves with the engine's late correction, or fails once it
+/// is known that none will come.
+async fn run_and_hear_correction(
+    runner: &DockerRunner,
+    job: RunJob,
+) -> (Result<RunOutcome, super::SandboxError>, tokio::sync::oneshot::Receiver<Correction>) {
+    let (heard, correction) = tokio::sync::oneshot::channel();
+    let outcome = runner
+        .run(job, move |correction| async move {
+            let _ = heard.send(correction);
+        })
+        .await;
+    (outcome, correction)
+}
+
+async fn ignore(_: Correction) {}
 
 /// Unique per test process, so that label filters never see another run's container.
 fn next_execution_id() -> i64 {
@@ -122,7 +139,7 @@ async fn containers_of(execution_id: i64) -> Vec<String> {
 struct Sandbox {
     mode: Mode,
     runner: DockerRunner,
-    config: ExecutorConfig,
+    config: SandboxConfig,
     _run_dirs: TempDir,
 }
 
@@ -131,10 +148,10 @@ impl Sandbox {
         Self::with(mode, |_| {}).await
     }
 
-    async fn with(mode: Mode, adjust: impl FnOnce(&mut ExecutorConfig)) -> Self {
+    async fn with(mode: Mode, adjust: impl FnOnce(&mut SandboxConfig)) -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let run_dirs = tempfile::tempdir().expect("a run directory root");
-        let mut config = ExecutorConfig {
+        let mut config = SandboxConfig {
             instance: format!(
                 "executor-tests-{}-{}",
                 std::process::id(),
@@ -186,9 +203,9 @@ impl Sandbox {
 
     /// Runs a script and returns its outcome as the engine finally tells it.
     async fn execute(&self, job: RunJob) -> RunOutcome {
-        let finished = self.runner.run(job).await.expect("the run is attempted");
-        let mut outcome = finished.outcome;
-        if let Some(Correction { status, exit_code }) = finished.verdict.correction().await {
+        let (outcome, correction) = run_and_hear_correction(&self.runner, job).await;
+        let mut outcome = outcome.expect("the run is attempted");
+        if let Ok(Correction { status, exit_code }) = correction.await {
             outcome.status = status;
             outcome.exit_code = exit_code;
         }
@@ -245,10 +262,10 @@ fn assert_failed_with(outcome: &RunOutcome, exit_code: i64) {
 
 #[test]
 fn exit_code_137_alone_is_neither_oom_nor_timeout() {
-    assert_eq!(RunStatus::of_exit(false, false, Some(137)), RunStatus::Failed);
-    assert_eq!(RunStatus::of_exit(false, true, Some(137)), RunStatus::OomKilled);
-    assert_eq!(RunStatus::of_exit(true, false, Some(137)), RunStatus::TimedOut);
-    assert_eq!(RunStatus::of_exit(false, true, Some(0)), RunStatus::Succeeded);
+    assert_eq!(super::ending::status_of_exit(false, false, Some(137)), RunStatus::Failed);
+    assert_eq!(super::ending::status_of_exit(false, true, Some(137)), RunStatus::OomKilled);
+    assert_eq!(super::ending::status_of_exit(true, false, Some(137)), RunStatus::TimedOut);
+    assert_eq!(super::ending::status_of_exit(false, true, Some(0)), RunStatus::Succeeded);
 }
 
 #[test]
@@ -652,7 +669,7 @@ async fn an_abandoned_run_leaves_no_container_and_no_run_dir(mode: Mode) {
     let before = sandbox.before_run().await;
     let job = Sandbox::job("import time\ntime.sleep(60)", b"");
     let execution_id = job.execution_id;
-    let abandoned = tokio::time::timeout(Duration::from_secs(2), sandbox.runner.run(job)).await;
+    let abandoned = tokio::time::timeout(Duration::from_secs(2), sandbox.runner.run(job, ignore)).await;
     assert!(abandoned.is_err(), "the run should still be going");
     // The pool's idle containers have run directories too, but none holds a script.
     let scripts = std::fs::read_dir(&sandbox.config.run_dir_root)
@@ -673,13 +690,10 @@ async fn an_abandoned_run_leaves_no_container_and_no_run_dir(mode: Mode) {
 async fn a_pooled_run_is_answered_first_and_corrected_by_the_engine() {
     let sandbox = Sandbox::new(Mode::Pooled).await;
     sandbox.before_run().await;
-    let finished =
-        sandbox.runner.run(Sandbox::job(CHILD_KILLED_FOR_MEMORY, b"")).await.expect("the run is attempted");
-    assert_failed_with(&finished.outcome, 1);
-    assert_eq!(
-        finished.verdict.correction().await,
-        Some(Correction { status: RunStatus::OomKilled, exit_code: Some(1) })
-    );
+    let (outcome, correction) =
+        run_and_hear_correction(&sandbox.runner, Sandbox::job(CHILD_KILLED_FOR_MEMORY, b"")).await;
+    assert_failed_with(&outcome.expect("the run is attempted"), 1);
+    assert_eq!(correction.await.ok(), Some(Correction { status: RunStatus::OomKilled, exit_code: Some(1) }));
     sandbox.close().await;
 }
 
@@ -736,10 +750,10 @@ async fn a_previous_processs_pool_is_swept_at_start() {
 async fn leftovers_of_a_previous_process_are_swept_and_nobody_elses() {
     // An instance of its own, so that the sweep cannot hit the other tests' runs.
     let config =
-        ExecutorConfig { instance: format!("executor-sweep-test-{}", std::process::id()), ..config() };
+        SandboxConfig { instance: format!("executor-sweep-test-{}", std::process::id()), ..config() };
     let runner = ready(config.clone()).await;
     let docker = Docker::connect_with_local_defaults().expect("a local Docker socket");
-    let run_dir = sandbox::create_run_dir(&config.run_dir_root).unwrap().keep();
+    let run_dir = container::create_run_dir(&config.run_dir_root).unwrap().keep();
     let elsewhere = tempfile::tempdir().unwrap();
 
     let (ours, ours_too, theirs) = (next_execution_id(), next_execution_id(), next_execution_id());
@@ -768,20 +782,20 @@ async fn leftovers_of_a_previous_process_are_swept_and_nobody_elses() {
     assert!(elsewhere.path().exists(), "a directory outside the run root was deleted");
     let others = containers_of(theirs).await;
     assert_eq!(others.len(), 1, "another instance's container was removed");
-    sandbox::remove_container(&docker, &others[0]).await.expect("cleaning up");
+    container::remove_container(&docker, &others[0]).await.expect("cleaning up");
 }
 
 async fn a_missing_image_is_reported_as_such(mode: Mode) {
-    let runner = DockerRunner::new(ExecutorConfig {
+    let runner = DockerRunner::new(SandboxConfig {
         image: "ved-runner:does-not-exist".to_owned(),
         warm_pool: if mode == Mode::Pooled { POOL } else { 0 },
         ..config()
     });
     runner.ping().await.expect("the executor tests need a running Docker engine");
     runner.start_pool();
-    let err = runner.run(Sandbox::job("print(1)", b"")).await.expect_err("no image, no run");
+    let err = runner.run(Sandbox::job("print(1)", b""), ignore).await.expect_err("no image, no run");
     runner.shutdown().await;
-    assert!(matches!(err, super::ExecutorError::ImageMissing(_)), "{err:?}");
+    assert!(matches!(err, super::SandboxError::ImageMissing(_)), "{err:?}");
     assert!(err.to_string().contains("runner/build-image.sh"), "{err}");
 }
 
@@ -791,9 +805,9 @@ async fn a_trivial_run_is_quick(mode: Mode) {
     for _ in 0..9 {
         sandbox.before_run().await;
         let started = Instant::now();
-        let outcome = sandbox.runner.run(Sandbox::job("pass", b"")).await;
+        let outcome = sandbox.runner.run(Sandbox::job("pass", b""), ignore).await;
         times.push(started.elapsed());
-        assert_succeeded(&outcome.expect("the run is attempted").outcome);
+        assert_succeeded(&outcome.expect("the run is attempted"));
     }
     sandbox.close().await;
     times.sort();
@@ -807,14 +821,14 @@ fn run_directories_cannot_be_listed_by_other_users_of_the_host() {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let root = TempDir::new().unwrap();
     let runs = root.path().join("runs");
-    let dir = sandbox::create_run_dir(&runs).unwrap();
-    sandbox::write_job(dir.path(), "print(1)", b"input").unwrap();
+    let dir = container::create_run_dir(&runs).unwrap();
+    container::write_job(dir.path(), "print(1)", b"input").unwrap();
     let metadata = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap();
     let mode = |name: &str| metadata(name).permissions().mode() & 0o777;
     assert_eq!(std::fs::metadata(&runs).unwrap().permissions().mode() & 0o777, 0o711, "the root");
     // This suite runs as root (it needs the Docker engine), so files can be given away.
-    assert_eq!((metadata("").uid(), mode("")), (sandbox::SANDBOX_USER, 0o700), "a run directory");
+    assert_eq!((metadata("").uid(), mode("")), (container::SANDBOX_USER, 0o700), "a run directory");
     for file in ["script.py", "input"] {
-        assert_eq!((metadata(file).uid(), mode(file)), (sandbox::SANDBOX_USER, 0o400), "{file}");
+        assert_eq!((metadata(file).uid(), mode(file)), (container::SANDBOX_USER, 0o400), "{file}");
     }
 }

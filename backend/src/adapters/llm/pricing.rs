@@ -89,7 +89,7 @@ pub(crate) fn usd_to_micros(usd: Decimal) -> Option<i64> {
 mod tests {
     use super::*;
 
-    const EXAMPLE: &str = include_str!("../../../config/llm_prices.example.json");
+    const EXAMPLE: &str = include_str!("../../../../config/llm_prices.example.json");
 
     #[test]
     fn the_example_file_prices_gpt_4o_mini() {

@@ -17,8 +17,9 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use super::capture::Capture;
-use super::sandbox::{self, ContainerGuard, Launch, OutputStream, RunClock};
-use super::{blocking, conclude, engine_failure, loader, DockerRunner, ExecutorError, Finished};
+use super::container::{self, ContainerGuard, Launch, OutputStream, RunClock};
+use super::ending::{blocking, conclude, engine_failure, Finished};
+use super::{loader, DockerRunner, SandboxError};
 
 /// How long a new container may take to start its loader.
 const WARM_UP_LIMIT: Duration = Duration::from_secs(30);
@@ -188,20 +189,20 @@ impl DockerRunner {
         }
     }
 
-    async fn warm_up(&self, slot: OwnedSemaphorePermit) -> Result<Warm, ExecutorError> {
+    async fn warm_up(&self, slot: OwnedSemaphorePermit) -> Result<Warm, SandboxError> {
         let config = &self.inner.config;
         let docker = self.client()?;
         let root = config.run_dir_root.clone();
-        let run_dir = blocking(move || sandbox::create_run_dir(&root))
+        let run_dir = blocking(move || container::create_run_dir(&root))
             .await
-            .map_err(|e| ExecutorError::Engine(format!("could not prepare a run directory: {e}")))?;
-        let body = sandbox::container_body(config, run_dir.path(), None, Launch::Loader);
+            .map_err(|e| SandboxError::Engine(format!("could not prepare a run directory: {e}")))?;
+        let body = container::container_body(config, run_dir.path(), None, Launch::Loader);
         let created = docker
             .create_container(None, body)
             .await
-            .map_err(|e| ExecutorError::of_create(e, &config.image))?;
+            .map_err(|e| SandboxError::of_create(e, &config.image))?;
         let container = ContainerGuard::new(docker.clone(), created.id, slot, run_dir);
-        let attached = sandbox::attach(&docker, container.id(), Launch::Loader).await?;
+        let attached = container::attach(&docker, container.id(), Launch::Loader).await?;
         docker.start_container(container.id(), None).await?;
         let mut output = attached.output;
         let mut said = Capture::new(LOADER_ERROR_BYTES);
@@ -212,7 +213,7 @@ impl DockerRunner {
             Err(_) => format!("the loader was not ready within {WARM_UP_LIMIT:?}"),
         };
         let [_, (stderr, _)] = said.finish();
-        Err(ExecutorError::Engine(format!("{why}: {}", stderr.trim())))
+        Err(SandboxError::Engine(format!("{why}: {}", stderr.trim())))
     }
 
     /// Runs a script in a warm container; `None` when the container turns out to have died
@@ -221,7 +222,7 @@ impl DockerRunner {
         let config = &self.inner.config;
         let Warm { container, mut stdin, mut output } = warm;
         let (dir, script, input) = (container.run_dir().to_owned(), script.to_owned(), input.to_vec());
-        if let Err(e) = blocking(move || sandbox::write_job(&dir, &script, &input)).await {
+        if let Err(e) = blocking(move || container::write_job(&dir, &script, &input)).await {
             container.remove().await;
             return Some(Finished::settled(engine_failure(format!(
                 "could not prepare the run directory: {e}"
@@ -244,7 +245,7 @@ impl DockerRunner {
             return None;
         }
         let ending =
-            sandbox::follow(container.docker(), container.id(), &mut output, &clock, &mut capture).await;
+            container::follow(container.docker(), container.id(), &mut output, &clock, &mut capture).await;
         Some(conclude(container, clock, ending, capture).await)
     }
 }

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{Completion, CostSource, LlmError, Rejected, DEFAULT_SYSTEM_PROMPT};
+use super::Rejected;
+use crate::adapters::llm::{Completion, CostSource, LlmError, DEFAULT_SYSTEM_PROMPT};
 use crate::{
     audit::{self, AuditEvent},
     auth::CurrentUser,

@@ -132,6 +132,24 @@ impl From<crate::adapters::git_store::GitStoreError> for ApiError {
     }
 }
 
+impl From<crate::scripts::catalog::CatalogError> for ApiError {
+    fn from(err: crate::scripts::catalog::CatalogError) -> Self {
+        use crate::scripts::catalog::CatalogError;
+        match err {
+            CatalogError::ScriptNotFound(_) | CatalogError::VersionNotFound { .. } => {
+                Self::NotFound(err.to_string())
+            }
+            CatalogError::TooLarge { .. } => Self::PayloadTooLarge(err.to_string()),
+            CatalogError::Stale { .. } | CatalogError::NoOrderingNumberLeft => {
+                Self::Conflict(err.to_string())
+            }
+            CatalogError::Git(err) => err.into(),
+            CatalogError::Db(err) => err.into(),
+            CatalogError::Inconsistent(_) => Self::internal(err),
+        }
+    }
+}
+
 /// Every executor error is a missing or broken dependency, never the caller's fault.
 impl From<crate::adapters::sandbox::SandboxError> for ApiError {
     fn from(err: crate::adapters::sandbox::SandboxError) -> Self {

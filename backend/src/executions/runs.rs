@@ -32,7 +32,7 @@ pub async fn version_to_run(
     source: Source,
 ) -> ApiResult<script_version::Model> {
     match (source, script.prod_version_id) {
-        (Source::Draft, _) => catalog::latest_version(db, script.id).await,
+        (Source::Draft, _) => Ok(catalog::latest_version(db, script.id).await?),
         (Source::Prod, Some(prod_id)) => script_version::Entity::find_by_id(prod_id)
             .one(db)
             .await?
@@ -53,7 +53,7 @@ pub async fn run_one(
     triggered_by: &str,
     batch: Option<(i64, i32)>,
 ) -> ApiResult<execution::Model> {
-    let files = catalog::read_files(&state.git, version).await?;
+    let files = state.catalog.read_files(version).await?;
     let input = test_data.map_or(files.input, str::to_owned);
     let queued = records::queue(&state.db, Planned { version, batch, triggered_by }).await?;
     let running = records::mark_running(&state.db, queued).await?;

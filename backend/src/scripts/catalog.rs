@@ -1,69 +1,110 @@
 //! The rules of SPEC §5: what create, save, fork, bump major, merge and delete do to the
-//! database and the git repository. Always the git commit first, then the version row, so
-//! that a row never points at a commit that does not exist.
+//! database and the git repository. [`Catalog`] owns everything such a change needs
+//! remembered: the per-script locks, the database transaction around its row writes, and
+//! its audit row, so that no handler can forget one. Always the git commit first, then the
+//! version row, so that a row never points at a commit that does not exist.
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::{
     docstring::{descriptive_name, module_docstring},
+    locks::ScriptLocks,
     ordering::OrderingNumber,
     views::version_label,
 };
 use crate::{
-    adapters::git_store::{Author, GitStore, ScriptFiles, PROD_BRANCH},
-    auth::CurrentUser,
+    adapters::git_store::{Author, GitStore, GitStoreError, ScriptFiles, PROD_BRANCH},
+    audit::{self, AuditEvent},
     entities::{script, script_version},
-    error::{ApiError, ApiResult},
 };
 
 /// SPEC §5: content is UTF-8 text up to 1 MiB.
 pub const MAX_CONTENT_BYTES: usize = 1024 * 1024;
 
-pub fn check_size(field: &str, text: &str) -> ApiResult<()> {
+/// Everything the catalog refuses or fails with; `error.rs` gives each its HTTP answer.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("Script {0} does not exist.")]
+    ScriptNotFound(i64),
+    #[error("Script {script_id} has no version {version_id}.")]
+    VersionNotFound { script_id: i64, version_id: i64 },
+    #[error("{field} is {bytes} bytes; the limit is {MAX_CONTENT_BYTES} bytes (1 MiB).")]
+    TooLarge { field: &'static str, bytes: usize },
+    #[error(
+        "Version {base} is not the latest version of script {script_id}: {latest_label} (id {latest_id}) was \
+         saved since by {committer}. Reload it, or fork your copy, before saving."
+    )]
+    Stale { script_id: i64, base: i64, latest_label: String, latest_id: i64, committer: String },
+    #[error(
+        "No ordering number is left after the largest one ({}); give that script a smaller ordering number \
+         first.",
+        super::ordering::MAX
+    )]
+    NoOrderingNumberLeft,
+    #[error("the scripts repository: {0}")]
+    Git(#[from] GitStoreError),
+    #[error("the database: {0}")]
+    Db(#[from] DbErr),
+    /// The database and the repository disagree: lost work, never the caller's fault.
+    #[error("the catalog is inconsistent: {0}")]
+    Inconsistent(String),
+}
+
+pub type CatalogResult<T> = Result<T, CatalogError>;
+
+pub fn check_size(field: &'static str, text: &str) -> CatalogResult<()> {
     if text.len() > MAX_CONTENT_BYTES {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "{field} is {} bytes; the limit is {MAX_CONTENT_BYTES} bytes (1 MiB).",
-            text.len()
-        )));
+        return Err(CatalogError::TooLarge { field, bytes: text.len() });
     }
     Ok(())
 }
 
-pub fn not_found(script_id: i64) -> ApiError {
-    ApiError::NotFound(format!("Script {script_id} does not exist."))
-}
-
-pub async fn live_script(db: &DatabaseConnection, script_id: i64) -> ApiResult<script::Model> {
+pub async fn live_script(db: &impl ConnectionTrait, script_id: i64) -> CatalogResult<script::Model> {
     script::Entity::find_by_id(script_id)
         .filter(script::Column::IsDeleted.eq(false))
         .one(db)
         .await?
-        .ok_or_else(|| not_found(script_id))
+        .ok_or(CatalogError::ScriptNotFound(script_id))
 }
 
-pub async fn latest_version(db: &DatabaseConnection, script_id: i64) -> ApiResult<script_version::Model> {
+pub async fn latest_version(
+    db: &impl ConnectionTrait,
+    script_id: i64,
+) -> CatalogResult<script_version::Model> {
     script_version::Entity::find()
         .filter(script_version::Column::ScriptId.eq(script_id))
         .order_by_desc(script_version::Column::Id)
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("script {script_id} has no version")))
+        .ok_or_else(|| CatalogError::Inconsistent(format!("script {script_id} has no version")))
 }
 
-pub async fn read_files(git: &GitStore, version: &script_version::Model) -> ApiResult<ScriptFiles> {
+/// A version of this script (not of another one).
+pub async fn version_of(
+    db: &impl ConnectionTrait,
+    script_id: i64,
+    version_id: i64,
+) -> CatalogResult<script_version::Model> {
+    script_version::Entity::find_by_id(version_id)
+        .filter(script_version::Column::ScriptId.eq(script_id))
+        .one(db)
+        .await?
+        .ok_or(CatalogError::VersionNotFound { script_id, version_id })
+}
+
+pub async fn read_files(git: &GitStore, version: &script_version::Model) -> CatalogResult<ScriptFiles> {
     git.read_script_at(&version.git_commit_hash, version.script_id).await?.ok_or_else(|| {
-        ApiError::internal(anyhow::anyhow!(
+        CatalogError::Inconsistent(format!(
             "commit {} has no file for script {}",
-            version.git_commit_hash,
-            version.script_id
+            version.git_commit_hash, version.script_id
         ))
     })
 }
 
-async fn next_ordering_number(db: &DatabaseConnection) -> ApiResult<OrderingNumber> {
+async fn next_ordering_number(db: &impl ConnectionTrait) -> CatalogResult<OrderingNumber> {
     let largest: Option<Option<i64>> = script::Entity::find()
         .select_only()
         .column_as(script::Column::OrderingHundredths.max(), "largest")
@@ -72,12 +113,7 @@ async fn next_ordering_number(db: &DatabaseConnection) -> ApiResult<OrderingNumb
         .one(db)
         .await?;
     let existing = largest.flatten().map(OrderingNumber::from_hundredths);
-    OrderingNumber::next_after(existing).ok_or_else(|| {
-        ApiError::Conflict(format!(
-            "No ordering number is left after the largest one ({}); give that script a smaller ordering number first.",
-            super::ordering::MAX
-        ))
-    })
+    OrderingNumber::next_after(existing).ok_or(CatalogError::NoOrderingNumberLeft)
 }
 
 /// A new version row describing `content` at `commit`.
@@ -91,7 +127,10 @@ struct NewVersion<'a> {
     parent: Option<&'a script_version::Model>,
 }
 
-async fn insert_version(db: &DatabaseConnection, new: NewVersion<'_>) -> ApiResult<script_version::Model> {
+async fn insert_version(
+    db: &impl ConnectionTrait,
+    new: NewVersion<'_>,
+) -> CatalogResult<script_version::Model> {
     let docstring = module_docstring(new.content);
     let row = script_version::ActiveModel {
         script_id: Set(new.script_id),
@@ -109,211 +148,289 @@ async fn insert_version(db: &DatabaseConnection, new: NewVersion<'_>) -> ApiResu
     Ok(row.insert(db).await?)
 }
 
-/// Creates a script at the next integer ordering number with version 0.1 on the editor's
-/// branch; `parent` marks a fork.
-pub async fn create(
-    db: &DatabaseConnection,
-    git: &GitStore,
-    user: &CurrentUser,
-    files: &ScriptFiles,
-    parent: Option<&script_version::Model>,
-) -> ApiResult<(script::Model, script_version::Model)> {
-    check_size("content", &files.content)?;
-    check_size("test_data", &files.input)?;
-    let row = script::ActiveModel {
-        ordering_hundredths: Set(next_ordering_number(db).await?.hundredths()),
-        is_deleted: Set(false),
-        test_data_path: Set(String::new()),
-        prod_version_id: Set(None),
-        created_by: Set(user.username.clone()),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    let mut with_path: script::ActiveModel = row.clone().into();
-    with_path.test_data_path = Set(format!("{}.input", row.id));
-    let row = with_path.update(db).await?;
-    let message = match parent {
-        Some(source) => format!(
-            "fork script {} v0.1 from script {} v{}",
-            row.id,
-            source.script_id,
-            version_label(source.major, source.minor)
-        ),
-        None => format!("create script {} v0.1", row.id),
-    };
-    let committed = git
-        .commit_script(
-            &user.username,
-            &Author::editor(&user.username),
-            row.id,
-            &files.content,
-            &files.input,
-            &message,
-        )
-        .await;
-    let commit = match committed {
-        Ok(commit) => commit,
-        Err(err) => {
-            // Without its first commit the script never existed.
-            script::Entity::delete_by_id(row.id).exec(db).await?;
-            return Err(err.into());
-        }
-    };
-    let version = insert_version(
-        db,
-        NewVersion {
-            script_id: row.id,
-            major: 0,
-            minor: 1,
-            commit,
-            committer: &user.username,
-            content: &files.content,
-            parent,
-        },
-    )
-    .await?;
-    Ok((row, version))
-}
-
 pub enum SaveOutcome {
     Saved(script_version::Model),
     Unchanged(script_version::Model),
 }
 
-/// Saves new content as the next minor version. The caller holds the script's lock.
-pub async fn save(
-    db: &DatabaseConnection,
-    git: &GitStore,
-    user: &CurrentUser,
-    script_id: i64,
-    content: &str,
-    test_data: Option<&str>,
-    base_version_id: Option<i64>,
-) -> ApiResult<SaveOutcome> {
-    check_size("content", content)?;
-    if let Some(test_data) = test_data {
-        check_size("test_data", test_data)?;
-    }
-    let latest = latest_version(db, script_id).await?;
-    if let Some(base) = base_version_id.filter(|base| *base != latest.id) {
-        return Err(ApiError::Conflict(format!(
-            "Version {base} is not the latest version of script {script_id}: {} (id {}) was \
-             saved since by {}. Reload it, or fork your copy, before saving.",
-            version_label(latest.major, latest.minor),
-            latest.id,
-            latest.committer
-        )));
-    }
-    let current = read_files(git, &latest).await?;
-    let input = test_data.unwrap_or(&current.input);
-    if current.content == content && current.input == input {
-        return Ok(SaveOutcome::Unchanged(latest));
-    }
-    let (major, minor) = (latest.major, latest.minor + 1);
-    let message = format!("save script {script_id} v{}", version_label(major, minor));
-    let author = Author::editor(&user.username);
-    let commit = git.commit_script(&user.username, &author, script_id, content, input, &message).await?;
-    let version = insert_version(
-        db,
-        NewVersion { script_id, major, minor, commit, committer: &user.username, content, parent: None },
-    )
-    .await?;
-    Ok(SaveOutcome::Saved(version))
+/// What a save asks for.
+pub struct Save<'a> {
+    pub content: &'a str,
+    /// `None` keeps the latest version's test data.
+    pub test_data: Option<&'a str>,
+    /// The version the edit started from; a newer one makes the save [`CatalogError::Stale`].
+    pub base_version_id: Option<i64>,
+    pub ordering_number: Option<OrderingNumber>,
 }
 
-/// `(major+1).0` pointing at the latest version's commit. The caller holds the script's lock.
-pub async fn bump_major(
-    db: &DatabaseConnection,
-    git: &GitStore,
-    user: &CurrentUser,
-    script_id: i64,
-) -> ApiResult<script_version::Model> {
-    let latest = latest_version(db, script_id).await?;
-    let content = read_files(git, &latest).await?.content;
-    insert_version(
-        db,
-        NewVersion {
+/// The catalog: cheap to clone, one per server.
+#[derive(Clone)]
+pub struct Catalog {
+    db: DatabaseConnection,
+    git: GitStore,
+    locks: ScriptLocks,
+}
+
+impl Catalog {
+    pub fn new(db: DatabaseConnection, git: GitStore) -> Self {
+        Self { db, git, locks: ScriptLocks::default() }
+    }
+
+    pub async fn read_files(&self, version: &script_version::Model) -> CatalogResult<ScriptFiles> {
+        read_files(&self.git, version).await
+    }
+
+    /// A new script at the next integer ordering number, version 0.1 on the editor's branch.
+    pub async fn create(
+        &self,
+        editor: &str,
+        files: &ScriptFiles,
+    ) -> CatalogResult<(script::Model, script_version::Model)> {
+        let (script, version) = self.create_script(editor, files, None).await?;
+        self.audit(AuditEvent::new("create", editor).script(script.id, Some(version.id))).await;
+        Ok((script, version))
+    }
+
+    /// A new script with the source's latest content, its parent ids set.
+    pub async fn fork(
+        &self,
+        editor: &str,
+        source_id: i64,
+    ) -> CatalogResult<(script::Model, script_version::Model)> {
+        live_script(&self.db, source_id).await?;
+        let source = latest_version(&self.db, source_id).await?;
+        let files = self.read_files(&source).await?;
+        let (script, version) = self.create_script(editor, &files, Some(&source)).await?;
+        let event = AuditEvent::new("fork", editor)
+            .script(script.id, Some(version.id))
+            .detail(format!("forked from script {source_id} version {}", source.id));
+        self.audit(event).await;
+        Ok((script, version))
+    }
+
+    async fn create_script(
+        &self,
+        editor: &str,
+        files: &ScriptFiles,
+        parent: Option<&script_version::Model>,
+    ) -> CatalogResult<(script::Model, script_version::Model)> {
+        check_size("content", &files.content)?;
+        check_size("test_data", &files.input)?;
+        // Two creations must not pick the same ordering number.
+        let _catalog = self.locks.catalog().await;
+        // Everything or nothing: a failure after the script row leaves no script without
+        // a version behind (the transaction rolls back when dropped unfinished).
+        let txn = self.db.begin().await?;
+        let row = script::ActiveModel {
+            ordering_hundredths: Set(next_ordering_number(&txn).await?.hundredths()),
+            is_deleted: Set(false),
+            test_data_path: Set(String::new()),
+            prod_version_id: Set(None),
+            created_by: Set(editor.to_owned()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let mut with_path: script::ActiveModel = row.clone().into();
+        with_path.test_data_path = Set(format!("{}.input", row.id));
+        let row = with_path.update(&txn).await?;
+        let message = match parent {
+            Some(source) => format!(
+                "fork script {} v0.1 from script {} v{}",
+                row.id,
+                source.script_id,
+                version_label(source.major, source.minor)
+            ),
+            None => format!("create script {} v0.1", row.id),
+        };
+        let author = Author::editor(editor);
+        let commit =
+            self.git.commit_script(editor, &author, row.id, &files.content, &files.input, &message).await?;
+        let new = NewVersion {
+            script_id: row.id,
+            major: 0,
+            minor: 1,
+            commit,
+            committer: editor,
+            content: &files.content,
+            parent,
+        };
+        let version = insert_version(&txn, new).await?;
+        txn.commit().await?;
+        Ok((row, version))
+    }
+
+    /// Saves new content as the next minor version (identical content creates none) and
+    /// moves the ordering number if asked, both or neither.
+    pub async fn save(
+        &self,
+        editor: &str,
+        script_id: i64,
+        save: Save<'_>,
+    ) -> CatalogResult<(script::Model, SaveOutcome)> {
+        check_size("content", save.content)?;
+        if let Some(test_data) = save.test_data {
+            check_size("test_data", test_data)?;
+        }
+        let _lock = self.locks.script(script_id).await;
+        let script = live_script(&self.db, script_id).await?;
+        let saved = self.save_locked(editor, script, &save).await;
+        let event = AuditEvent::new("save", editor);
+        match &saved {
+            Ok((_, SaveOutcome::Saved(version))) => {
+                self.audit(event.script(script_id, Some(version.id))).await
+            }
+            Ok((_, SaveOutcome::Unchanged(version))) => {
+                self.audit(event.script(script_id, Some(version.id)).outcome("unchanged")).await
+            }
+            Err(CatalogError::Stale { .. }) => {
+                self.audit(event.script(script_id, None).outcome("conflict")).await
+            }
+            Err(_) => {}
+        }
+        saved
+    }
+
+    async fn save_locked(
+        &self,
+        editor: &str,
+        script: script::Model,
+        save: &Save<'_>,
+    ) -> CatalogResult<(script::Model, SaveOutcome)> {
+        let script_id = script.id;
+        let latest = latest_version(&self.db, script_id).await?;
+        if let Some(base) = save.base_version_id.filter(|base| *base != latest.id) {
+            return Err(CatalogError::Stale {
+                script_id,
+                base,
+                latest_label: version_label(latest.major, latest.minor),
+                latest_id: latest.id,
+                committer: latest.committer,
+            });
+        }
+        let current = self.read_files(&latest).await?;
+        let input = save.test_data.unwrap_or(&current.input);
+        let txn = self.db.begin().await?;
+        let script = match save.ordering_number {
+            Some(ordering) if ordering.hundredths() != script.ordering_hundredths => {
+                let mut row: script::ActiveModel = script.into();
+                row.ordering_hundredths = Set(ordering.hundredths());
+                row.update(&txn).await?
+            }
+            _ => script,
+        };
+        if current.content == save.content && current.input == input {
+            txn.commit().await?;
+            return Ok((script, SaveOutcome::Unchanged(latest)));
+        }
+        let (major, minor) = (latest.major, latest.minor + 1);
+        let message = format!("save script {script_id} v{}", version_label(major, minor));
+        let author = Author::editor(editor);
+        let commit =
+            self.git.commit_script(editor, &author, script_id, save.content, input, &message).await?;
+        let new = NewVersion {
+            script_id,
+            major,
+            minor,
+            commit,
+            committer: editor,
+            content: save.content,
+            parent: None,
+        };
+        let version = insert_version(&txn, new).await?;
+        txn.commit().await?;
+        Ok((script, SaveOutcome::Saved(version)))
+    }
+
+    /// `(major+1).0` pointing at the latest version's commit.
+    pub async fn bump_major(
+        &self,
+        editor: &str,
+        script_id: i64,
+    ) -> CatalogResult<(script::Model, script_version::Model)> {
+        let _lock = self.locks.script(script_id).await;
+        let script = live_script(&self.db, script_id).await?;
+        let latest = latest_version(&self.db, script_id).await?;
+        let content = self.read_files(&latest).await?.content;
+        let new = NewVersion {
             script_id,
             major: latest.major + 1,
             minor: 0,
             commit: latest.git_commit_hash.clone(),
-            committer: &user.username,
+            committer: editor,
             content: &content,
             parent: None,
-        },
-    )
-    .await
-}
-
-/// Puts the latest version on prod. The caller holds the script's lock.
-pub async fn merge_to_prod(
-    db: &DatabaseConnection,
-    git: &GitStore,
-    user: &CurrentUser,
-    script: script::Model,
-) -> ApiResult<(script_version::Model, String)> {
-    let latest = latest_version(db, script.id).await?;
-    if script.prod_version_id == Some(latest.id) {
-        let tip = git.branch_tip(PROD_BRANCH).await?.unwrap_or_default();
-        return Ok((latest, tip));
+        };
+        let version = insert_version(&self.db, new).await?;
+        self.audit(AuditEvent::new("bump_major", editor).script(script_id, Some(version.id))).await;
+        Ok((script, version))
     }
-    let message =
-        format!("merge script {} v{} to prod", script.id, version_label(latest.major, latest.minor));
-    let prod_commit = git
-        .merge_to_prod(&Author::editor(&user.username), script.id, &latest.git_commit_hash, &message)
-        .await?;
-    let mut row: script::ActiveModel = script.into();
-    row.prod_version_id = Set(Some(latest.id));
-    row.update(db).await?;
-    Ok((latest, prod_commit))
-}
 
-/// Soft delete: the row stays, the files leave prod, history keeps everything.
-pub async fn delete(
-    db: &DatabaseConnection,
-    git: &GitStore,
-    user: &CurrentUser,
-    script: script::Model,
-) -> ApiResult<()> {
-    let message = format!("delete script {}", script.id);
-    git.remove_script(PROD_BRANCH, &Author::editor(&user.username), script.id, &message).await?;
-    let mut row: script::ActiveModel = script.into();
-    row.is_deleted = Set(true);
-    row.prod_version_id = Set(None);
-    row.update(db).await?;
-    Ok(())
-}
-
-pub async fn set_ordering_number(
-    db: &DatabaseConnection,
-    script: script::Model,
-    ordering: OrderingNumber,
-) -> ApiResult<script::Model> {
-    if script.ordering_hundredths == ordering.hundredths() {
-        return Ok(script);
+    /// Puts the latest version on prod; what is already there is a no-op. Returns the
+    /// version and prod's commit.
+    pub async fn merge_to_prod(
+        &self,
+        editor: &str,
+        script_id: i64,
+    ) -> CatalogResult<(script_version::Model, String)> {
+        let _lock = self.locks.script(script_id).await;
+        let script = live_script(&self.db, script_id).await?;
+        let latest = latest_version(&self.db, script_id).await?;
+        let prod_commit = if script.prod_version_id == Some(latest.id) {
+            self.git.branch_tip(PROD_BRANCH).await?.unwrap_or_default()
+        } else {
+            let message =
+                format!("merge script {script_id} v{} to prod", version_label(latest.major, latest.minor));
+            let prod_commit = self
+                .git
+                .merge_to_prod(&Author::editor(editor), script_id, &latest.git_commit_hash, &message)
+                .await?;
+            let mut row: script::ActiveModel = script.into();
+            row.prod_version_id = Set(Some(latest.id));
+            row.update(&self.db).await?;
+            prod_commit
+        };
+        let event =
+            AuditEvent::new("merge", editor).script(script_id, Some(latest.id)).detail(prod_commit.clone());
+        self.audit(event).await;
+        Ok((latest, prod_commit))
     }
-    let mut row: script::ActiveModel = script.into();
-    row.ordering_hundredths = Set(ordering.hundredths());
-    Ok(row.update(db).await?)
-}
 
-/// Startup check of SPEC §5: a version row whose commit is missing means lost work.
-pub async fn verify_commits(db: &DatabaseConnection, git: &GitStore) -> anyhow::Result<usize> {
-    let hashes: Vec<String> = script_version::Entity::find()
-        .select_only()
-        .column(script_version::Column::GitCommitHash)
-        .distinct()
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut missing = 0;
-    for hash in &hashes {
-        if !git.commit_exists(hash).await? {
-            missing += 1;
-            tracing::error!(commit = %hash, "a script version points at a commit missing from the scripts repository");
+    /// Soft delete: the row stays, the files leave prod, history keeps everything.
+    pub async fn delete(&self, editor: &str, script_id: i64) -> CatalogResult<()> {
+        let _lock = self.locks.script(script_id).await;
+        let script = live_script(&self.db, script_id).await?;
+        let message = format!("delete script {script_id}");
+        self.git.remove_script(PROD_BRANCH, &Author::editor(editor), script_id, &message).await?;
+        let mut row: script::ActiveModel = script.into();
+        row.is_deleted = Set(true);
+        row.prod_version_id = Set(None);
+        row.update(&self.db).await?;
+        self.audit(AuditEvent::new("delete", editor).script(script_id, None)).await;
+        Ok(())
+    }
+
+    async fn audit(&self, event: AuditEvent) {
+        audit::record(&self.db, event).await;
+    }
+
+    /// Startup check of SPEC §5: a version row whose commit is missing means lost work.
+    pub async fn verify_commits(&self) -> anyhow::Result<usize> {
+        let hashes: Vec<String> = script_version::Entity::find()
+            .select_only()
+            .column(script_version::Column::GitCommitHash)
+            .distinct()
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut missing = 0;
+        for hash in &hashes {
+            if !self.git.commit_exists(hash).await? {
+                missing += 1;
+                tracing::error!(commit = %hash, "a script version points at a commit missing from the scripts repository");
+            }
         }
+        Ok(missing)
     }
-    Ok(missing)
 }

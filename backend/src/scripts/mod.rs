@@ -1,4 +1,5 @@
-//! The versioned script catalog of SPEC §5: endpoints here, rules in [`catalog`].
+//! The versioned script catalog of SPEC §5: endpoints here, rules (with their locks,
+//! transactions and audit rows) in [`catalog::Catalog`].
 pub mod catalog;
 pub mod docstring;
 mod listing;
@@ -14,7 +15,7 @@ use axum::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use catalog::SaveOutcome;
+use catalog::{Save, SaveOutcome};
 use ordering::OrderingNumber;
 use views::{
     CreateScript, Deleted, MergeResult, SaveScript, ScriptDetail, ScriptSummary, VersionInfo, VersionQuery,
@@ -22,10 +23,9 @@ use views::{
 
 use crate::{
     adapters::git_store::ScriptFiles,
-    audit::{self, AuditEvent},
     auth::CurrentUser,
     entities::{execution, script, script_version},
-    error::{ApiError, ApiResult, ErrorBody, NeedsEditor, NeedsSession},
+    error::{ApiResult, ErrorBody, NeedsEditor, NeedsSession},
     executions::view::Execution,
     extract::{ApiJson, OptionalJson},
     AppState,
@@ -46,7 +46,7 @@ async fn detail(
     script: &script::Model,
     version: &script_version::Model,
 ) -> ApiResult<ScriptDetail> {
-    let files = catalog::read_files(&state.git, version).await?;
+    let files = state.catalog.read_files(version).await?;
     let prod_version = match script.prod_version_id {
         Some(id) => script_version::Entity::find_by_id(id).one(&state.db).await?,
         None => None,
@@ -94,12 +94,7 @@ async fn create_script(
     OptionalJson(body): OptionalJson<CreateScript>,
 ) -> ApiResult<(StatusCode, Json<ScriptDetail>)> {
     let files = ScriptFiles { content: body.content, input: body.test_data };
-    let (script, version) = {
-        let _catalog = state.script_locks.catalog().await;
-        catalog::create(&state.db, &state.git, &user, &files, None).await?
-    };
-    audit::record(&state.db, AuditEvent::new("create", &user.username).script(script.id, Some(version.id)))
-        .await;
+    let (script, version) = state.catalog.create(&user.username, &files).await?;
     Ok((StatusCode::CREATED, Json(detail(&state, &script, &version).await?)))
 }
 
@@ -118,11 +113,7 @@ async fn get_script(
     let script = catalog::live_script(&state.db, id).await?;
     let version = match query.version_id {
         None => catalog::latest_version(&state.db, id).await?,
-        Some(version_id) => script_version::Entity::find_by_id(version_id)
-            .filter(script_version::Column::ScriptId.eq(id))
-            .one(&state.db)
-            .await?
-            .ok_or_else(|| ApiError::NotFound(format!("Script {id} has no version {version_id}.")))?,
+        Some(version_id) => catalog::version_of(&state.db, id, version_id).await?,
     };
     Ok(Json(detail(&state, &script, &version).await?))
 }
@@ -144,38 +135,14 @@ async fn save_script(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<SaveScript>,
 ) -> ApiResult<Json<ScriptDetail>> {
-    let _lock = state.script_locks.script(id).await;
-    let script = catalog::live_script(&state.db, id).await?;
-    let saved = catalog::save(
-        &state.db,
-        &state.git,
-        &user,
-        id,
-        &body.content,
-        body.test_data.as_deref(),
-        body.base_version_id,
-    )
-    .await;
-    let outcome = match saved {
-        Ok(outcome) => outcome,
-        Err(err) => {
-            if matches!(err, ApiError::Conflict(_)) {
-                let event = AuditEvent::new("save", &user.username).script(id, None).outcome("conflict");
-                audit::record(&state.db, event).await;
-            }
-            return Err(err);
-        }
+    let save = Save {
+        content: &body.content,
+        test_data: body.test_data.as_deref(),
+        base_version_id: body.base_version_id,
+        ordering_number: body.ordering_number,
     };
-    let script = match body.ordering_number {
-        Some(ordering) => catalog::set_ordering_number(&state.db, script, ordering).await?,
-        None => script,
-    };
-    let (version, outcome_name) = match outcome {
-        SaveOutcome::Saved(version) => (version, "ok"),
-        SaveOutcome::Unchanged(version) => (version, "unchanged"),
-    };
-    let event = AuditEvent::new("save", &user.username).script(id, Some(version.id)).outcome(outcome_name);
-    audit::record(&state.db, event).await;
+    let (script, outcome) = state.catalog.save(&user.username, id, save).await?;
+    let (SaveOutcome::Saved(version) | SaveOutcome::Unchanged(version)) = outcome;
     Ok(Json(detail(&state, &script, &version).await?))
 }
 
@@ -191,17 +158,7 @@ async fn fork_script(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<(StatusCode, Json<ScriptDetail>)> {
-    catalog::live_script(&state.db, id).await?;
-    let source = catalog::latest_version(&state.db, id).await?;
-    let files = catalog::read_files(&state.git, &source).await?;
-    let (script, version) = {
-        let _catalog = state.script_locks.catalog().await;
-        catalog::create(&state.db, &state.git, &user, &files, Some(&source)).await?
-    };
-    let event = AuditEvent::new("fork", &user.username)
-        .script(script.id, Some(version.id))
-        .detail(format!("forked from script {id} version {}", source.id));
-    audit::record(&state.db, event).await;
+    let (script, version) = state.catalog.fork(&user.username, id).await?;
     Ok((StatusCode::CREATED, Json(detail(&state, &script, &version).await?)))
 }
 
@@ -217,11 +174,7 @@ async fn bump_major(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ScriptDetail>> {
-    let _lock = state.script_locks.script(id).await;
-    let script = catalog::live_script(&state.db, id).await?;
-    let version = catalog::bump_major(&state.db, &state.git, &user, id).await?;
-    audit::record(&state.db, AuditEvent::new("bump_major", &user.username).script(id, Some(version.id)))
-        .await;
+    let (script, version) = state.catalog.bump_major(&user.username, id).await?;
     Ok(Json(detail(&state, &script, &version).await?))
 }
 
@@ -237,12 +190,7 @@ async fn merge_script(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<MergeResult>> {
-    let _lock = state.script_locks.script(id).await;
-    let script = catalog::live_script(&state.db, id).await?;
-    let (version, prod_commit) = catalog::merge_to_prod(&state.db, &state.git, &user, script).await?;
-    let event =
-        AuditEvent::new("merge", &user.username).script(id, Some(version.id)).detail(prod_commit.clone());
-    audit::record(&state.db, event).await;
+    let (version, prod_commit) = state.catalog.merge_to_prod(&user.username, id).await?;
     Ok(Json(MergeResult { ok: true, version: (&version).into(), prod_commit }))
 }
 
@@ -258,10 +206,7 @@ async fn delete_script(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Deleted>> {
-    let _lock = state.script_locks.script(id).await;
-    let script = catalog::live_script(&state.db, id).await?;
-    catalog::delete(&state.db, &state.git, &user, script).await?;
-    audit::record(&state.db, AuditEvent::new("delete", &user.username).script(id, None)).await;
+    state.catalog.delete(&user.username, id).await?;
     Ok(Json(Deleted { ok: true }))
 }
 

@@ -13,7 +13,9 @@ use crate::{
     auth::{session_store::DbSessionStore, throttle::LoginThrottle, users},
     build_app,
     config::Config,
-    executions, scripts, AppState,
+    executions,
+    scripts::catalog::Catalog,
+    AppState,
 };
 
 pub struct Application {
@@ -35,7 +37,8 @@ impl Application {
         let db = open_database(&config).await?;
         users::ensure_default_users(&db).await?;
         let git = open_repository(&config).await?;
-        let missing = scripts::catalog::verify_commits(&db, &git).await?;
+        let catalog = Catalog::new(db.clone(), git);
+        let missing = catalog.verify_commits().await?;
         if missing > 0 {
             tracing::error!(missing, "the database names commits the scripts repository lacks: restore the repository from a backup");
         }
@@ -51,8 +54,7 @@ impl Application {
         runner.start_pool();
         let state = AppState {
             db,
-            git,
-            script_locks: Default::default(),
+            catalog,
             runner,
             llm,
             stop_words: Arc::new(stop_words),

@@ -385,3 +385,34 @@ async fn a_start_with_commits_missing_from_the_repository_says_so_loudly() {
     assert!(fresh.contains("ERROR"), "{fresh}");
     assert!(fresh.contains("missing from the scripts repository"), "{fresh}");
 }
+
+/// A fault injected into the real database (a trigger that refuses version rows) makes a
+/// create fail after its script row was written: the transaction leaves nothing behind.
+#[tokio::test]
+async fn a_create_that_fails_half_way_leaves_no_script_behind() {
+    let app = TestApp::spawn().await;
+    let editor = app.editor().await;
+    let kept = editor.create_script("print('kept')", "").await;
+    db_rows(
+        &app,
+        "CREATE TRIGGER refuse_versions BEFORE INSERT ON script_versions \
+         BEGIN SELECT RAISE(ABORT, 'injected fault'); END;",
+    );
+
+    let failed = editor.post("/api/scripts", &json!({"content": "print('lost')"})).await;
+    assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", failed.text);
+    let saved = editor
+        .put(&format!("/api/scripts/{}", kept["id"]), &json!({"content": "print(2)", "ordering_number": 7}))
+        .await;
+    assert_eq!(saved.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", saved.text);
+
+    assert_eq!(db_rows(&app, "SELECT count(*) FROM scripts"), ["1"], "no script without a version");
+    assert_eq!(db_rows(&app, "SELECT ordering_hundredths FROM scripts"), ["100"], "the save changed nothing");
+    db_rows(&app, "DROP TRIGGER refuse_versions");
+    let listing = editor.get("/api/scripts").await;
+    assert_eq!(listing.status, StatusCode::OK);
+    assert_eq!(listing.body.as_array().unwrap().len(), 1, "{}", listing.text);
+    let next = editor.create_script("print('next')", "").await;
+    assert_eq!(next["ordering_number"], 2.0);
+    assert_eq!(next["version"]["label"], "0.1");
+}

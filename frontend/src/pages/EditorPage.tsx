@@ -680,7 +680,10 @@ function Workbench({
         )}
         <div className="editor-frame" data-testid="editor-frame" data-readonly={readOnly || !!viewing}>
           <Suspense fallback={<div className="editor-loading">Loading the editor…</div>}>
+            {/* One editor instance per model: a history view gets its own, so nothing of it
+                (its change subscription, its value) can reach the draft that Save writes. */}
             <CodeEditor
+              key={modelPath}
               path={modelPath}
               value={viewing ? viewing.content : content}
               readOnly={readOnly || !!viewing}

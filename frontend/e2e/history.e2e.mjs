@@ -1,0 +1,118 @@
+// @ts-check
+/**
+ * Viewing history must never change what Save or Run draft use: found in a real browser,
+ * where viewing an old version and going back made Save commit the old content while
+ * the editor showed the newest. Runs against VED_E2E_URL like the editor story.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  BASE_URL,
+  editorText,
+  launchBrowser,
+  login,
+  newPage,
+  requireBaseUrl,
+  screenshot,
+  scriptIdFromUrl,
+  setEditorText,
+  waitForVersion,
+} from './helpers.mjs';
+
+const stamp = Date.now().toString(36);
+const scriptWith = (/** @type {string} */ value) => `"""History check ${stamp}."""
+print("value is", ${value})
+`;
+
+/** @type {import('playwright-core').Browser} */
+let browser;
+/** @type {import('playwright-core').Page} */
+let page;
+/** @type {number} */
+let scriptId;
+
+before(async () => {
+  requireBaseUrl();
+  browser = await launchBrowser();
+  ({ page } = await newPage(browser));
+  await login(page, 'ed1', '1editor');
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/**
+ * The editor's text once it matches: a history view is a fresh Monaco instance, which
+ * draws its lines a moment after the banner appears.
+ * @param {RegExp} pattern
+ */
+async function editorTextMatching(pattern) {
+  const deadline = Date.now() + 10_000;
+  let text = await editorText(page);
+  while (!pattern.test(text) && Date.now() < deadline) {
+    await page.waitForTimeout(50);
+    text = await editorText(page);
+  }
+  assert.match(text, pattern);
+  return text;
+}
+
+/** The script as the server has it, through the page's own session. */
+async function savedScript() {
+  const answer = await page.request.get(`${BASE_URL}/api/scripts/${scriptId}`);
+  assert.equal(answer.status(), 200);
+  return answer.json();
+}
+
+test('an editor saves two versions', async () => {
+  await page.goto(`${BASE_URL}/editor/new`);
+  await page.waitForSelector('.monaco-editor');
+  await setEditorText(page, scriptWith('1'));
+  await page.click('button:has-text("Save")');
+  await page.waitForURL(/\/editor\/\d+$/);
+  scriptId = scriptIdFromUrl(page);
+  await waitForVersion(page, '0.1');
+  await setEditorText(page, scriptWith('2'));
+  await page.click('button:has-text("Save")');
+  await waitForVersion(page, '0.2');
+});
+
+test('after viewing an old version and going back, Save writes what the editor shows', async () => {
+  await setEditorText(page, scriptWith('3'));
+  await page.waitForSelector('[data-testid=unsaved]');
+
+  await page.click('[data-testid=version-badge]');
+  await page.click('[data-testid=version-history] [data-version="0.1"]');
+  await page.waitForSelector('[data-testid=viewing-banner]:has-text("v0.1")');
+  await editorTextMatching(/value is", 1\)/);
+  await page.click('button:has-text("Back to latest")');
+  await page.waitForSelector('[data-testid=viewing-banner]', { state: 'detached' });
+  await page.click('button[aria-label="Close history"]');
+
+  const shown = await editorTextMatching(/value is", 3\)/);
+  await page.click('button:has-text("Save")');
+  await waitForVersion(page, '0.3');
+  const saved = await savedScript();
+  assert.equal(saved.version.label, '0.3');
+  assert.equal(saved.content.trim(), shown.trim(), 'the saved content is what the editor showed');
+  await screenshot(page, 'history-saved-what-was-shown');
+});
+
+test('viewing history again then running the draft runs what the editor shows', async () => {
+  await setEditorText(page, scriptWith('4'));
+  await page.click('[data-testid=version-badge]');
+  await page.click('[data-testid=version-history] [data-version="0.2"]');
+  await page.waitForSelector('[data-testid=viewing-banner]:has-text("v0.2")');
+  await page.click('button:has-text("Back to latest")');
+  await page.waitForSelector('[data-testid=viewing-banner]', { state: 'detached' });
+  await page.click('button[aria-label="Close history"]');
+  await editorTextMatching(/value is", 4\)/);
+
+  // Run draft saves first (a draft run runs the latest saved version), then runs it.
+  await page.click('button:has-text("Run draft")');
+  await page.waitForSelector('[data-testid=execution-meta]', { timeout: 60_000 });
+  assert.match((await page.textContent('[data-testid=stdout]')) ?? '', /value is 4/);
+  const saved = await savedScript();
+  assert.match(saved.content, /value is", 4\)/);
+});

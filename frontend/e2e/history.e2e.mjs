@@ -116,3 +116,35 @@ test('viewing history again then running the draft runs what the editor shows', 
   const saved = await savedScript();
   assert.match(saved.content, /value is", 4\)/);
 });
+
+test('saving only a new ordering number says it was saved', async () => {
+  await page.fill('input[aria-label="Ordering number"]', '42.5');
+  await page.click('button:has-text("Save")');
+  await page.waitForSelector('.toast:has-text("Saved ordering number 42.5")');
+  assert.equal((await savedScript()).ordering_number, 42.5);
+});
+
+test('a viewer can go back to the latest version with the history drawer open', async () => {
+  const viewer = await newPage(browser);
+  await login(viewer.page, 'mo1', '2viewer');
+  await viewer.page.goto(`${BASE_URL}/editor/${scriptId}`);
+  await viewer.page.click('[data-testid=version-badge]');
+  await viewer.page.click('[data-testid=version-history] [data-version="0.1"]');
+  await viewer.page.waitForSelector('[data-testid=viewing-banner]:has-text("v0.1")');
+  // A click fails unless the button is visible and nothing covers it.
+  await viewer.page.click('[data-testid=viewing-banner] button:has-text("Back to latest")', { timeout: 5_000 });
+  await viewer.page.waitForSelector('[data-testid=viewing-banner]', { state: 'detached' });
+  await viewer.context.close();
+});
+
+test('logging out sends one request, answered 200', async () => {
+  /** @type {number[]} */
+  const answers = [];
+  page.on('response', (response) => {
+    if (response.url().endsWith('/api/auth/logout')) answers.push(response.status());
+  });
+  await page.click('button:has-text("Log out")');
+  await page.waitForURL(/\/login/);
+  await page.waitForTimeout(500);
+  assert.deepEqual(answers, [200]);
+});

@@ -283,7 +283,13 @@ function Workbench({
       const sameVersion = detail?.version.id === saved.version.id;
       adopt(saved);
       setShowRestored(false);
-      toast.success(sameVersion ? `Nothing new to save: v${labelOf(saved.version)}` : `Saved v${labelOf(saved.version)}`);
+      toast.success(
+        !sameVersion
+          ? `Saved v${labelOf(saved.version)}`
+          : orderingChanged
+            ? `Saved ordering number ${formatOrdering(saved.ordering_number)}; the code is unchanged at v${labelOf(saved.version)}`
+            : `Nothing new to save: v${labelOf(saved.version)}`,
+      );
       return saved;
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) setDialog({ kind: 'conflict', detail: err.detail });

@@ -31,9 +31,12 @@ export function LoginPage() {
   useEffect(() => {
     if (loggingOut && !didLogout.current) {
       didLogout.current = true;
+      // Forget the request in the history entry too: a remount of this page must not
+      // log out a second time (which the server answers 401).
+      void navigate(`${location.pathname}${location.search}`, { replace: true, state: null });
       void logout().catch(() => undefined);
     }
-  }, [loggingOut, logout]);
+  }, [loggingOut, logout, navigate, location.pathname, location.search]);
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();

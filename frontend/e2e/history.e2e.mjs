@@ -58,6 +58,22 @@ async function editorTextMatching(pattern) {
   return text;
 }
 
+/**
+ * Opens the history, views version `label` (whose text must match `shows`), goes back to
+ * the latest and closes the history.
+ * @param {string} label
+ * @param {RegExp} shows
+ */
+async function viewThenGoBack(label, shows) {
+  await page.click('[data-testid=version-badge]');
+  await page.click(`[data-testid=version-history] [data-version="${label}"]`);
+  await page.waitForSelector(`[data-testid=viewing-banner]:has-text("v${label}")`);
+  await editorTextMatching(shows);
+  await page.click('button:has-text("Back to latest")');
+  await page.waitForSelector('[data-testid=viewing-banner]', { state: 'detached' });
+  await page.click('button[aria-label="Close history"]');
+}
+
 /** The script as the server has it, through the page's own session. */
 async function savedScript() {
   const answer = await page.request.get(`${BASE_URL}/api/scripts/${scriptId}`);
@@ -82,13 +98,7 @@ test('after viewing an old version and going back, Save writes what the editor s
   await setEditorText(page, scriptWith('3'));
   await page.waitForSelector('[data-testid=unsaved]');
 
-  await page.click('[data-testid=version-badge]');
-  await page.click('[data-testid=version-history] [data-version="0.1"]');
-  await page.waitForSelector('[data-testid=viewing-banner]:has-text("v0.1")');
-  await editorTextMatching(/value is", 1\)/);
-  await page.click('button:has-text("Back to latest")');
-  await page.waitForSelector('[data-testid=viewing-banner]', { state: 'detached' });
-  await page.click('button[aria-label="Close history"]');
+  await viewThenGoBack('0.1', /value is", 1\)/);
 
   const shown = await editorTextMatching(/value is", 3\)/);
   await page.click('button:has-text("Save")');
@@ -101,12 +111,7 @@ test('after viewing an old version and going back, Save writes what the editor s
 
 test('viewing history again then running the draft runs what the editor shows', async () => {
   await setEditorText(page, scriptWith('4'));
-  await page.click('[data-testid=version-badge]');
-  await page.click('[data-testid=version-history] [data-version="0.2"]');
-  await page.waitForSelector('[data-testid=viewing-banner]:has-text("v0.2")');
-  await page.click('button:has-text("Back to latest")');
-  await page.waitForSelector('[data-testid=viewing-banner]', { state: 'detached' });
-  await page.click('button[aria-label="Close history"]');
+  await viewThenGoBack('0.2', /value is", 2\)/);
   await editorTextMatching(/value is", 4\)/);
 
   // Run draft saves first (a draft run runs the latest saved version), then runs it.

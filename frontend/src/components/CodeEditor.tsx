@@ -20,6 +20,8 @@ export interface CodeEditorHandle {
   /** Replaces the selection, or the whole script when nothing is selected (one undo step). */
   insert(code: string): 'selection' | 'document';
   focus(): void;
+  /** The text the editor shows now, or null before it is ready. */
+  getValue(): string | null;
 }
 
 export interface CodeEditorProps {
@@ -108,6 +110,9 @@ export default function CodeEditor({
       },
       focus() {
         editor?.focus();
+      },
+      getValue() {
+        return editor?.getModel()?.getValue() ?? null;
       },
     }),
     [editor],

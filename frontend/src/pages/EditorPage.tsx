@@ -261,21 +261,25 @@ function Workbench({
       return null;
     }
     setBusy('save');
+    // What the editor shows is what is saved (never a copy that another view could have
+    // touched); the state follows it.
+    const shown = editorRef.current?.getValue() ?? content;
+    if (shown !== content) setContent(shown);
     try {
       if (scriptId === null) {
-        const created = await api.scripts.create({ content, test_data: testData });
+        const created = await api.scripts.create({ content: shown, test_data: testData });
         clearDraft(key);
         pendingDraft.current = null;
         toast.success(`Created script #${created.id} · v${labelOf(created.version)}`);
         await goTo(`/editor/${created.id}`, { detail: created });
         return created;
       }
-      if (!dirty && detail) {
+      if (!dirty && shown === content && detail) {
         toast.info(`No changes: still v${labelOf(detail.version)}`);
         return detail;
       }
       const saved = await api.scripts.save(scriptId, {
-        content,
+        content: shown,
         test_data: testData,
         base_version_id: baseVersionId ?? undefined,
         ordering_number: orderingChanged ? Number(ordering.trim()) : undefined,

@@ -19,6 +19,7 @@ import {
   screenshot,
   scriptIdFromUrl,
   setEditorText,
+  waitForEditorText,
   waitForVersion,
 } from './helpers.mjs';
 
@@ -130,7 +131,7 @@ test('the version history opens from the badge and shows an old version read-onl
   await page.waitForSelector('[data-testid=version-history] [data-version="0.1"]');
   await page.click('[data-testid=version-history] [data-version="0.1"]');
   await page.waitForSelector('[data-testid=viewing-banner]:has-text("v0.1")');
-  assert.match(await editorText(page), /x: int = 1/);
+  await waitForEditorText(page, /x: int = 1/);
   await page.click('button:has-text("Back to latest")');
   await page.waitForSelector('[data-testid=viewing-banner]', { state: 'detached' });
   await page.click('button[aria-label="Close history"]');

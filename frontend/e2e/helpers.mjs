@@ -69,6 +69,23 @@ export async function editorText(page) {
 }
 
 /**
+ * The editor's text once it matches `pattern` (asserted): a newly shown editor, such as a
+ * history view, draws its lines a moment after it appears.
+ * @param {import('playwright-core').Page} page
+ * @param {RegExp} pattern
+ */
+export async function waitForEditorText(page, pattern) {
+  const deadline = Date.now() + 10_000;
+  let text = await editorText(page);
+  while (!pattern.test(text) && Date.now() < deadline) {
+    await page.waitForTimeout(50);
+    text = await editorText(page);
+  }
+  if (!pattern.test(text)) throw new Error(`the editor shows ${JSON.stringify(text)}, not ${pattern}`);
+  return text;
+}
+
+/**
  * Replaces the whole script in Monaco as if pasted.
  * @param {import('playwright-core').Page} page
  * @param {string} text

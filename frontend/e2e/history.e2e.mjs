@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   BASE_URL,
-  editorText,
   launchBrowser,
   login,
   newPage,
@@ -16,6 +15,7 @@ import {
   screenshot,
   scriptIdFromUrl,
   setEditorText,
+  waitForEditorText,
   waitForVersion,
 } from './helpers.mjs';
 
@@ -43,22 +43,6 @@ after(async () => {
 });
 
 /**
- * The editor's text once it matches: a history view is a fresh Monaco instance, which
- * draws its lines a moment after the banner appears.
- * @param {RegExp} pattern
- */
-async function editorTextMatching(pattern) {
-  const deadline = Date.now() + 10_000;
-  let text = await editorText(page);
-  while (!pattern.test(text) && Date.now() < deadline) {
-    await page.waitForTimeout(50);
-    text = await editorText(page);
-  }
-  assert.match(text, pattern);
-  return text;
-}
-
-/**
  * Opens the history, views version `label` (whose text must match `shows`), goes back to
  * the latest and closes the history.
  * @param {string} label
@@ -68,7 +52,7 @@ async function viewThenGoBack(label, shows) {
   await page.click('[data-testid=version-badge]');
   await page.click(`[data-testid=version-history] [data-version="${label}"]`);
   await page.waitForSelector(`[data-testid=viewing-banner]:has-text("v${label}")`);
-  await editorTextMatching(shows);
+  await waitForEditorText(page, shows);
   await page.click('button:has-text("Back to latest")');
   await page.waitForSelector('[data-testid=viewing-banner]', { state: 'detached' });
   await page.click('button[aria-label="Close history"]');
@@ -100,7 +84,7 @@ test('after viewing an old version and going back, Save writes what the editor s
 
   await viewThenGoBack('0.1', /value is", 1\)/);
 
-  const shown = await editorTextMatching(/value is", 3\)/);
+  const shown = await waitForEditorText(page, /value is", 3\)/);
   await page.click('button:has-text("Save")');
   await waitForVersion(page, '0.3');
   const saved = await savedScript();
@@ -112,7 +96,7 @@ test('after viewing an old version and going back, Save writes what the editor s
 test('viewing history again then running the draft runs what the editor shows', async () => {
   await setEditorText(page, scriptWith('4'));
   await viewThenGoBack('0.2', /value is", 2\)/);
-  await editorTextMatching(/value is", 4\)/);
+  await waitForEditorText(page, /value is", 4\)/);
 
   // Run draft saves first (a draft run runs the latest saved version), then runs it.
   await page.click('button:has-text("Run draft")');

@@ -84,7 +84,8 @@ async function errorFrom(response: Response): Promise<ApiError> {
     return new ApiError(response.status, fallback);
   }
   try {
-    const body = JSON.parse(text) as Partial<ErrorBody>;
+    // `code` is not in the contract yet; read it when a server sends one.
+    const body = JSON.parse(text) as Partial<ErrorBody> & { code?: string };
     if (body && typeof body.detail === 'string' && body.detail) {
       return new ApiError(response.status, body.detail, body.code);
     }

@@ -1,171 +1,58 @@
 /**
- * Wire types of the code.ved REST API (SPEC §3–§7), written by hand in one place so that
- * they can be checked against the server's generated `openapi.yaml`.
+ * Wire types of the code.ved REST API, taken from the server's OpenAPI document
+ * (`openapi.gen.ts`, generated from `../openapi.yaml` by `npm run gen:api` before every
+ * typecheck and build). Nothing here is written by hand: a field, type or nullability
+ * changed in `openapi.yaml` changes these types, and `tsc` shows every place it matters.
  *
  * Timestamps are ISO-8601 strings in UTC. Ids are integers.
  */
+import type { components, paths } from './openapi.gen';
 
-export type Role = 'viewer' | 'editor';
+type Schemas = components['schemas'];
 
+export type Role = Schemas['Role'];
 /** `POST /api/auth/login`, `GET /api/auth/me` */
-export interface User {
-  username: string;
-  roles: string[];
-}
-
-export interface LoginRequest {
-  username: string;
-  password: string;
-}
-
-export interface OkResponse {
-  ok: boolean;
-}
-
+export type User = Schemas['UserInfo'];
+export type LoginRequest = Schemas['LoginRequest'];
+export type OkResponse = Schemas['Ok'];
+export type DeletedResponse = Schemas['Deleted'];
 /** Every error body (SPEC §4). */
-export interface ErrorBody {
-  detail: string;
-  code?: string;
-}
+export type ErrorBody = Schemas['ErrorBody'];
 
 /** One entry of `GET /api/scripts`. */
-export interface ScriptSummary {
-  id: number;
-  /** Decimal such as 3.01; the integer part is the run-all group. */
-  ordering_number: number;
-  descriptive_name: string;
-  docstring: string;
-  major: number;
-  minor: number;
-  /** "1.23" */
-  version_label: string;
-  last_modified: string;
-  prod_version_label: string | null;
-  last_run_at: string | null;
-  last_run_exit_code: number | null;
-  last_run_status: ExecutionStatus | null;
-}
-
-export interface VersionInfo {
-  id: number;
-  major: number;
-  minor: number;
-  label: string;
-  committer: string;
-  created_at: string;
-  git_commit_hash: string;
-  parent_script_id: number | null;
-  parent_version_id: number | null;
-}
-
+export type ScriptSummary = Schemas['ScriptSummary'];
+export type VersionInfo = Schemas['VersionInfo'];
 /** `GET /api/scripts/{id}` and the answer of every script-changing call. */
-export interface ScriptDetail {
-  id: number;
-  ordering_number: number;
-  descriptive_name: string;
-  docstring: string;
-  content: string;
-  test_data: string;
-  version: VersionInfo;
-  prod_version: VersionInfo | null;
-  last_execution: Execution | null;
-}
+export type ScriptDetail = Schemas['ScriptDetail'];
+export type CreateScriptRequest = Schemas['CreateScript'];
+export type SaveScriptRequest = Schemas['SaveScript'];
+export type MergeResponse = Schemas['MergeResult'];
 
-export interface CreateScriptRequest {
-  content?: string;
-  test_data?: string;
-}
-
-export interface SaveScriptRequest {
-  content: string;
-  test_data?: string;
-  base_version_id?: number;
-  ordering_number?: number;
-}
-
-export interface MergeResponse {
-  ok: boolean;
-  version: VersionInfo;
-  prod_commit: string;
-}
-
-export type ExecutionStatus =
-  | 'queued'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'timed_out'
-  | 'oom_killed'
-  | 'error';
-
-export interface Execution {
-  id: number;
-  script_id: number;
-  script_version_id: number;
-  version_label: string;
-  batch_id: number | null;
-  status: ExecutionStatus;
-  exit_code: number | null;
-  stdout: string;
-  stderr: string;
-  stdout_truncated: boolean;
-  stderr_truncated: boolean;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_ms: number | null;
-  /** e.g. "cpython-3.13.5" */
-  interpreter: string;
-  triggered_by: string;
-  error: string | null;
-}
-
-export type RunSource = 'prod' | 'draft';
-
-export interface ExecuteRequest {
-  test_data?: string;
-  source?: RunSource;
-}
-
-export interface ExecuteAllRequest {
-  test_data?: string;
-  stop_on_failure?: boolean;
-}
-
+export type Execution = Schemas['Execution'];
+/** Whatever the document says a status is (a string today, an enum once the server says so). */
+export type ExecutionStatus = Execution['status'];
+export type RunSource = Schemas['Source'];
+export type ExecuteRequest = Schemas['ExecuteRequest'];
+export type ExecuteAllRequest = Schemas['ExecuteAllRequest'];
 /** `POST /api/execute/all?wait=false` → 202 */
-export interface BatchStarted {
-  batch_id: number;
-}
+export type BatchStarted = Schemas['BatchStarted'];
+export type BatchGroup = Schemas['BatchGroup'];
+export type Batch = Schemas['Batch'];
+export type BatchStatus = Batch['status'];
 
-export interface BatchGroup {
-  group: number;
-  executions: Execution[];
-}
+export type LlmCompleteRequest = Schemas['CompleteRequest'];
+export type LlmCompletion = Schemas['CompleteResponse'];
 
-export interface Batch {
-  id: number;
-  status: string;
-  started_at: string;
-  finished_at: string | null;
-  triggered_by: string;
-  groups: BatchGroup[];
-}
+// ---- operations: what an endpoint answers and accepts, by path and method ----
 
-export interface LlmCompleteRequest {
-  script_id?: number;
-  script_version_id?: number;
-  prompt: string;
-  context_code?: string;
-}
+type Method = 'get' | 'post' | 'put' | 'delete';
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+type JsonOf<T> = T extends { content: { 'application/json': infer J } } ? J : never;
 
-export interface LlmCompletion {
-  response_text: string;
-  model_id: string;
-  /** null (or absent) when neither the upstream nor the price table knows it. */
-  cost_usd?: number | null;
-  /** Where the cost came from. */
-  cost_source: 'upstream' | 'price_table' | 'unknown' | string;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  latency_ms: number;
-  interaction_id: number;
-}
+/** The JSON body a `status` answer of `M P` carries (200 unless said otherwise). */
+export type Answer<P extends keyof paths, M extends Method, S extends number = 200> =
+  Operation<P, M> extends { responses: infer R } ? (S extends keyof R ? JsonOf<R[S]> : never) : never;
+
+/** The JSON body `M P` accepts (without the `null` an optional body allows). */
+export type RequestBody<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { requestBody?: infer B } ? NonNullable<JsonOf<NonNullable<B>>> : never;

@@ -89,7 +89,7 @@ export function OutputPanel({
             <span className="version-chip">v{execution.version_label}</span>
             <span className="muted small">
               by {execution.triggered_by} · {formatDateTime(execution.finished_at ?? execution.started_at)}
-              {execution.batch_id !== null && <> · batch #{execution.batch_id}</>}
+              {execution.batch_id != null && <> · batch #{execution.batch_id}</>}
             </span>
           </div>
           {execution.error && (

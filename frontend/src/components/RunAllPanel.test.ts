@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Batch, Execution, ScriptSummary } from '../api';
-import { groupsOf } from './RunAllPanel';
+import { groupsOf, inOrderingOrder } from './RunAllPanel';
 
 const script = (id: number, ordering: number, prod: string | null): ScriptSummary => ({
   id,
@@ -62,5 +62,30 @@ describe('groupsOf', () => {
   it('accepts ordering numbers sent as decimal strings', () => {
     const asStrings = scripts.map((s) => ({ ...s, ordering_number: String(s.ordering_number) as unknown as number }));
     expect(groupsOf({ ...batch, groups: [] }, asStrings, true).map((g) => g.group)).toEqual([1, 2]);
+  });
+});
+
+describe('results inside a group', () => {
+  const scripts = [script(1, 1.3, '0.1'), script(2, 1.01, '0.1'), script(3, 1.2, '0.1'), script(4, 2, '0.1')];
+
+  it('are listed by ordering number, not in the order they finished', () => {
+    const finishOrder: Batch = {
+      id: 8,
+      status: 'succeeded',
+      started_at: '2026-01-01T00:00:00Z',
+      finished_at: '2026-01-01T00:01:00Z',
+      triggered_by: 'ed1',
+      groups: [
+        { group: 1, executions: [execution(20, 1, 'succeeded'), execution(21, 3, 'failed'), execution(22, 2, 'succeeded')] },
+        { group: 2, executions: [execution(23, 4, 'succeeded')] },
+      ],
+    };
+    const groups = groupsOf(finishOrder, scripts, false);
+    expect(groups.map((g) => g.executions.map((e) => e.script_id))).toEqual([[2, 3, 1], [4]]);
+  });
+
+  it('puts scripts the catalog does not know last, by script id', () => {
+    const executions = [execution(30, 9, 'succeeded'), execution(31, 7, 'succeeded'), execution(32, 1, 'succeeded')];
+    expect(inOrderingOrder(executions, scripts).map((e) => e.script_id)).toEqual([1, 7, 9]);
   });
 });

@@ -6,7 +6,19 @@ import { StatusBadge } from './StatusBadge';
 interface GroupView {
   group: number;
   expected: number;
-  executions: Batch['groups'][number]['executions'];
+  executions: GroupExecution[];
+}
+
+type GroupExecution = Batch['groups'][number]['executions'][number];
+
+/**
+ * A group's results in ordering-number order (then by script id), whatever order the server
+ * lists them in: scripts of a group run concurrently and finish in any order.
+ */
+export function inOrderingOrder(executions: GroupExecution[], scripts: ScriptSummary[] | null): GroupExecution[] {
+  const ordering = new Map((scripts ?? []).map((s) => [s.id, Number(s.ordering_number)]));
+  const key = (e: GroupExecution) => ordering.get(e.script_id) ?? Number.POSITIVE_INFINITY;
+  return [...executions].sort((a, b) => key(a) - key(b) || a.script_id - b.script_id || a.id - b.id);
 }
 
 /** Groups to show: the batch's, plus groups of prod scripts the batch has not reached yet. */
@@ -26,7 +38,7 @@ export function groupsOf(batch: Batch, scripts: ScriptSummary[] | null, running:
     byGroup.set(g.group, {
       group: g.group,
       expected: Math.max(prior?.expected ?? 0, g.executions.length),
-      executions: g.executions,
+      executions: inOrderingOrder(g.executions, scripts),
     });
   }
   return [...byGroup.values()].sort((a, b) => a.group - b.group);

@@ -52,7 +52,7 @@ export function VersionHistory({
                   <span className="version-chip">v{v.label}</span>
                   {isLatest && <span className="tag">latest</span>}
                   {v.id === prodId && <span className="tag tag-prod">prod</span>}
-                  {v.parent_script_id !== null && (
+                  {v.parent_script_id != null && (
                     <span className="tag" title={`Forked from script #${v.parent_script_id}`}>
                       fork of #{v.parent_script_id}
                     </span>

@@ -2,10 +2,10 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, errorMessage, type Batch } from '../api';
 
 const POLL_MS = 750;
-const TERMINAL = new Set(['succeeded', 'failed', 'finished', 'completed', 'done', 'error', 'stopped', 'cancelled']);
+const TERMINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'finished', 'completed', 'done', 'error', 'stopped', 'cancelled']);
 
 export function isBatchFinished(batch: Batch): boolean {
-  return batch.finished_at !== null || TERMINAL.has(batch.status);
+  return batch.finished_at != null || TERMINAL.has(batch.status);
 }
 
 export interface RunAllState {

@@ -1,5 +1,5 @@
 /** Formatting helpers shared by pages (pure, no React). */
-import type { ExecutionStatus } from '../api/types';
+import type { ExecutionStatus } from '../api';
 
 /** 3.01 → "3.01", 1 → "1.0" (the server sends the decimal as a JSON number). */
 export function formatOrdering(value: number | string): string {
@@ -71,7 +71,8 @@ export function outcomeOf(status: ExecutionStatus | string | null | undefined): 
   }
 }
 
-const STATUS_LABELS: Record<string, string> = {
+/** Typed by the contract: once `status` is an enum, a new value without a label fails `tsc`. */
+const STATUS_LABELS: Record<ExecutionStatus, string> = {
   queued: 'Queued',
   running: 'Running',
   succeeded: 'Success',
@@ -81,8 +82,8 @@ const STATUS_LABELS: Record<string, string> = {
   error: 'Error',
 };
 
-export function statusLabel(status: string): string {
-  return STATUS_LABELS[status] ?? status;
+export function statusLabel(status: ExecutionStatus | string): string {
+  return (STATUS_LABELS as Record<string, string | undefined>)[status] ?? status;
 }
 
 export function shortHash(hash: string | null | undefined): string {

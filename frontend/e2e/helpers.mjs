@@ -61,10 +61,16 @@ export async function logout(page) {
   await page.waitForURL(/\/login/);
 }
 
+/**
+ * The lines of the editor on screen: the draft's, or an old version's while it is viewed
+ * (the draft editor then stays in the page, hidden).
+ */
+export const VISIBLE_EDITOR_LINES = '.monaco-editor:visible .view-lines';
+
 /** The text of the visible Monaco editor (it renders non-breaking spaces). */
 /** @param {import('playwright-core').Page} page */
 export async function editorText(page) {
-  const text = await page.locator('.monaco-editor .view-lines').innerText();
+  const text = await page.locator(VISIBLE_EDITOR_LINES).innerText();
   return text.replace(/\u00a0/g, ' ');
 }
 
@@ -91,7 +97,7 @@ export async function waitForEditorText(page, pattern) {
  * @param {string} text
  */
 export async function setEditorText(page, text) {
-  await page.click('.monaco-editor .view-lines');
+  await page.click(VISIBLE_EDITOR_LINES);
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(text);

@@ -1,5 +1,5 @@
 import Editor, { type OnMount } from '@monaco-editor/react';
-import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
+import { useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, type Ref } from 'react';
 import { monaco } from '../monaco/setup';
 import { MarkerSeverity, type LanguageService, type Marker } from '../services/LanguageService';
 
@@ -25,10 +25,14 @@ export interface CodeEditorHandle {
 }
 
 export interface CodeEditorProps {
-  /** Model URI; a different path is a different model with its own undo history. */
+  /**
+   * Model URI. One editor shows one model for its whole life: to show another text (an old
+   * version), mount another editor, so that nothing of one can reach the other.
+   */
   path: string;
   value: string;
   readOnly: boolean;
+  /** Every change of this editor's own model (typing, undo, an insert). */
   onChange?: (value: string) => void;
   onSelectionChange?: (selectedLines: number) => void;
   onSave?: () => void;
@@ -68,16 +72,21 @@ export default function CodeEditor({
 }: CodeEditorProps) {
   const [editor, setEditor] = useState<CodeEditorInstance | null>(null);
   const [model, setModel] = useState<TextModel | null>(null);
-  // Latest callbacks for Monaco commands registered once at mount.
-  const callbacks = useRef({ onSave, onRun, onSelectionChange, onDiagnostics });
-  useEffect(() => {
-    callbacks.current = { onSave, onRun, onSelectionChange, onDiagnostics };
+  // Latest callbacks for Monaco commands and listeners registered once at mount.
+  // Layout effect: current before the wrapper's (passive) effects write a new value.
+  const callbacks = useRef({ onChange, onSave, onRun, onSelectionChange, onDiagnostics });
+  useLayoutEffect(() => {
+    callbacks.current = { onChange, onSave, onRun, onSelectionChange, onDiagnostics };
   });
 
   const handleMount: OnMount = (instance) => {
     instance.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => callbacks.current.onSave?.());
     instance.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => callbacks.current.onRun?.());
     instance.onDidChangeModel(() => setModel(instance.getModel()));
+    // Changes are reported from the model itself to the latest onChange: the wrapper's own
+    // onChange keeps the previous render's callback while it writes a new value (that once
+    // let an old version's text into the draft).
+    instance.onDidChangeModelContent(() => callbacks.current.onChange?.(instance.getValue()));
     instance.onDidChangeCursorSelection(({ selection }) => {
       const lines = selection.isEmpty() ? 0 : selection.endLineNumber - selection.startLineNumber + 1;
       callbacks.current.onSelectionChange?.(lines);
@@ -168,7 +177,6 @@ export default function CodeEditor({
       language="python"
       theme="vs-dark"
       onMount={handleMount}
-      onChange={(next) => onChange?.(next ?? '')}
       loading={<div className="editor-loading">Starting the editor…</div>}
       options={{
         readOnly,

@@ -1,5 +1,5 @@
 /** The editor (Monaco, Pyright) is a lazy chunk; this also lets the catalog prefetch it on intent. */
-export const loadEditorPage = () => import('./EditorPage');
+export const loadEditorPage = () => import('./editor/EditorPage');
 
 let prefetched = false;
 export function prefetchEditor(): void {

@@ -1,0 +1,191 @@
+import { useRef, useState } from 'react';
+import type { RunSource, ScriptDetail } from '../../api';
+import type { CodeEditorHandle } from '../../components/CodeEditor';
+import { LlmPanel } from '../../components/LlmPanel';
+import { useToast } from '../../components/Toasts';
+import { VersionHistory } from '../../components/VersionHistory';
+import { useAuth } from '../../hooks/useAuth';
+import { useLanguageService } from '../../hooks/useLanguageService';
+import { useLlm } from '../../hooks/useLlm';
+import { useUnsavedChangesGuard } from '../../hooks/useUnsavedChangesGuard';
+import { draftKey } from '../../lib/drafts';
+import { BottomPanel, type BottomTab } from './BottomPanel';
+import { EditorDialogs } from './EditorDialogs';
+import { DraftRestoredBanner, ViewingBanner } from './EditorBanners';
+import { EditorPane } from './EditorPane';
+import { EditorToolbar } from './EditorToolbar';
+import { labelOf } from './editorState';
+import { useEditorShortcuts } from './useEditorShortcuts';
+import { useForkParent } from './useForkParent';
+import { useScriptEditor } from './useScriptEditor';
+import { useVersions } from './useScriptDocument';
+import { useVersionViewer } from './useVersionViewer';
+
+/** The editor page's layout: it arranges the parts; the hooks own the state and the calls. */
+export function Workbench({
+  scriptId,
+  initialDetail,
+  runAfterLoad,
+}: {
+  scriptId: number | null;
+  initialDetail: ScriptDetail | null;
+  runAfterLoad: RunSource | undefined;
+}) {
+  const { user, isEditor } = useAuth();
+  const toast = useToast();
+  const editorRef = useRef<CodeEditorHandle>(null);
+  const [bottomTab, setBottomTab] = useState<BottomTab>('output');
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [llmOpen, setLlmOpen] = useState(isEditor);
+  const [selectedLines, setSelectedLines] = useState(0);
+
+  const editor = useScriptEditor({
+    scriptId,
+    initialDetail,
+    readOnly: !isEditor,
+    draftKey: draftKey(user?.username ?? 'anonymous', scriptId),
+    readEditorText: () => editorRef.current?.getValue() ?? null,
+    runAfterLoad,
+    onRunStart: () => setBottomTab('output'),
+  });
+  const { detail, draft, readOnly } = editor;
+  const versions = useVersions(scriptId, detail?.version.id);
+  const viewer = useVersionViewer(scriptId, detail?.version.id);
+  const { viewing } = viewer;
+  const parent = useForkParent(detail, versions.versions);
+  const languageService = useLanguageService();
+  const llm = useLlm(scriptId, detail?.version.id);
+  const blocker = useUnsavedChangesGuard(editor.dirty);
+
+  // Nothing is saved or run while an old version is shown (Save would save the draft, which
+  // is not what is on the screen then).
+  const save = () => void (viewing ? null : editor.save());
+  const runDraft = () => void (viewing ? null : editor.run('draft'));
+  useEditorShortcuts({ save, run: runDraft });
+
+  const title = scriptId === null ? 'New script' : detail?.descriptive_name || 'Untitled';
+  const versionLabel = detail ? labelOf(detail.version) : null;
+
+  async function versionAction(name: 'bump' | 'merge') {
+    if (await editor.versionAction(name)) versions.reload();
+  }
+
+  function backToLatest() {
+    viewer.backToLatest();
+    editorRef.current?.focus();
+  }
+
+  function restoreViewing() {
+    if (!viewing) return;
+    editor.restore(viewing.content, viewing.testData, labelOf(viewing.version));
+    viewer.backToLatest();
+    setHistoryOpen(false);
+  }
+
+  function insertFromAssistant(code: string) {
+    const where = editorRef.current?.insert(code);
+    if (!where) return;
+    toast.info(where === 'selection' ? 'Replaced the selection (Ctrl+Z undoes it).' : 'Replaced the whole script (Ctrl+Z undoes it).');
+  }
+
+  function askAssistant(prompt: string) {
+    const selected = editorRef.current?.getSelectedText() ?? '';
+    const about = selected ? `about ${selectedLines} selected line${selectedLines === 1 ? '' : 's'}` : 'about the whole script';
+    void llm.ask(prompt, selected || draft.content, about);
+  }
+
+  return (
+    <main className={`workbench${llmOpen && isEditor ? ' with-side' : ''}${historyOpen ? ' with-drawer' : ''}`}>
+      <EditorToolbar
+        editor={editor}
+        title={title}
+        viewing={!!viewing}
+        historyOpen={historyOpen}
+        onToggleHistory={() => setHistoryOpen((o) => !o)}
+        parent={parent}
+        isEditor={isEditor}
+        llmOpen={llmOpen}
+        onToggleLlm={() => setLlmOpen((o) => !o)}
+        onBump={() => void versionAction('bump')}
+        onMerge={() => void versionAction('merge')}
+      />
+
+      <section className="work-main">
+        {editor.restored && (
+          <DraftRestoredBanner
+            restored={editor.restored}
+            latestVersionId={detail?.version.id}
+            onDiscard={editor.discardDraft}
+            onKeep={editor.hideRestored}
+          />
+        )}
+        {viewing && (
+          <ViewingBanner viewing={viewing} onRestore={isEditor ? restoreViewing : null} onBack={backToLatest} />
+        )}
+        <EditorPane
+          scriptId={scriptId}
+          content={draft.content}
+          readOnly={readOnly}
+          viewing={viewing}
+          onChange={(content) => editor.edit({ content })}
+          onSelectionChange={setSelectedLines}
+          onSave={save}
+          onRun={runDraft}
+          languageService={languageService}
+          editorRef={editorRef}
+          showKeys={isEditor}
+        />
+        <BottomPanel
+          tab={bottomTab}
+          onTab={setBottomTab}
+          execution={editor.execution}
+          running={editor.running}
+          runError={editor.runError}
+          testData={viewing ? viewing.testData : draft.testData}
+          testDataChanged={!readOnly && draft.testData !== editor.savedTestData}
+          onTestData={(testData) => editor.edit({ testData })}
+          readOnly={readOnly || !!viewing}
+          hint={isEditor ? 'Run the draft with Ctrl+Enter.' : undefined}
+        />
+      </section>
+
+      {llmOpen && isEditor && (
+        <LlmPanel
+          exchanges={llm.exchanges}
+          pending={llm.pending}
+          selectedLines={selectedLines}
+          canInsert={!viewing}
+          onAsk={askAssistant}
+          onInsert={insertFromAssistant}
+          onClear={llm.clear}
+          onClose={() => setLlmOpen(false)}
+        />
+      )}
+
+      {historyOpen && scriptId !== null && (
+        <VersionHistory
+          versions={versions.versions}
+          error={versions.error}
+          latestId={detail?.version.id}
+          prodId={detail?.prod_version?.id}
+          viewingId={viewing?.version.id ?? null}
+          onSelect={(v) => viewer.view(v).catch((err: unknown) => editor.fail(`Could not load v${labelOf(v)}`, err))}
+          onClose={() => setHistoryOpen(false)}
+          footer={
+            isEditor ? (
+              <button
+                type="button"
+                className="button button-danger button-small"
+                onClick={() => editor.setDialog({ kind: 'delete' })}
+              >
+                Delete script…
+              </button>
+            ) : undefined
+          }
+        />
+      )}
+
+      <EditorDialogs editor={editor} title={title} versionLabel={versionLabel} blocker={blocker} />
+    </main>
+  );
+}

@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub status: String,
+    pub status: crate::executions::status::BatchStatus,
     pub stop_on_failure: bool,
     pub triggered_by: String,
     pub started_at: ChronoDateTimeUtc,

@@ -10,7 +10,7 @@ pub struct Model {
     pub version_label: String,
     pub batch_id: Option<i64>,
     pub batch_group: Option<i32>,
-    pub status: String,
+    pub status: crate::executions::status::ExecutionStatus,
     pub exit_code: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub stdout: String,

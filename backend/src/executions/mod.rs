@@ -1,6 +1,7 @@
 //! Running scripts (SPEC §6): single runs, run-all batches and their records.
 pub mod records;
 pub mod runs;
+pub mod status;
 pub mod view;
 
 use axum::{
@@ -79,8 +80,7 @@ pub struct BatchGroup {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Batch {
     pub id: i64,
-    /// running, succeeded, failed, stopped (stop_on_failure) or error.
-    pub status: String,
+    pub status: status::BatchStatus,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     pub triggered_by: String,
@@ -121,7 +121,8 @@ async fn execute_script(
     let event = AuditEvent::new("run", &user.username).script(id, Some(version.id));
     match result {
         Ok(row) => {
-            audit::record(&state.db, event.detail(format!("execution {} {}", row.id, row.status))).await;
+            audit::record(&state.db, event.detail(format!("execution {} {}", row.id, row.status.as_str())))
+                .await;
             Ok(Json(row.into()))
         }
         Err(err) => {

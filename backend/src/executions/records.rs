@@ -5,6 +5,7 @@ use sea_orm::{
     QueryFilter,
 };
 
+use super::status::{BatchStatus, ExecutionStatus};
 use crate::{
     adapters::sandbox::{Correction, RunOutcome},
     entities::{batch, execution, script_version},
@@ -25,7 +26,7 @@ pub async fn queue(db: &DatabaseConnection, planned: Planned<'_>) -> ApiResult<e
         version_label: Set(version_label(planned.version.major, planned.version.minor)),
         batch_id: Set(planned.batch.map(|(id, _)| id)),
         batch_group: Set(planned.batch.map(|(_, group)| group)),
-        status: Set("queued".into()),
+        status: Set(ExecutionStatus::Queued),
         exit_code: Set(None),
         stdout: Set(String::new()),
         stderr: Set(String::new()),
@@ -45,7 +46,7 @@ pub async fn queue(db: &DatabaseConnection, planned: Planned<'_>) -> ApiResult<e
 
 pub async fn mark_running(db: &DatabaseConnection, row: execution::Model) -> ApiResult<execution::Model> {
     let mut active: execution::ActiveModel = row.into();
-    active.status = Set("running".into());
+    active.status = Set(ExecutionStatus::Running);
     active.started_at = Set(Some(Utc::now()));
     Ok(active.update(db).await?)
 }
@@ -56,7 +57,7 @@ pub async fn finish(
     outcome: RunOutcome,
 ) -> ApiResult<execution::Model> {
     let mut active: execution::ActiveModel = row.into();
-    active.status = Set(outcome.status.as_str().to_owned());
+    active.status = Set(outcome.status.into());
     active.exit_code = Set(outcome.exit_code);
     active.stdout = Set(outcome.stdout);
     active.stderr = Set(outcome.stderr);
@@ -77,7 +78,7 @@ pub async fn correct_status(
     correction: Correction,
 ) -> Result<(), sea_orm::DbErr> {
     execution::Entity::update_many()
-        .col_expr(execution::Column::Status, Expr::value(correction.status.as_str()))
+        .col_expr(execution::Column::Status, Expr::value(ExecutionStatus::from(correction.status).as_str()))
         .col_expr(execution::Column::ExitCode, Expr::value(correction.exit_code))
         .filter(execution::Column::Id.eq(execution_id))
         .exec(db)
@@ -93,7 +94,7 @@ pub async fn fail(
 ) -> ApiResult<execution::Model> {
     let mut active: execution::ActiveModel = row.into();
     let now = Utc::now();
-    active.status = Set("error".into());
+    active.status = Set(ExecutionStatus::Error);
     active.error = Set(Some(reason));
     active.finished_at = Set(Some(now));
     Ok(active.update(db).await?)
@@ -105,7 +106,7 @@ pub async fn start_batch(
     stop_on_failure: bool,
 ) -> ApiResult<batch::Model> {
     let row = batch::ActiveModel {
-        status: Set("running".into()),
+        status: Set(BatchStatus::Running),
         stop_on_failure: Set(stop_on_failure),
         triggered_by: Set(triggered_by.to_owned()),
         started_at: Set(Utc::now()),
@@ -115,9 +116,9 @@ pub async fn start_batch(
     Ok(row.insert(db).await?)
 }
 
-pub async fn end_batch(db: &DatabaseConnection, batch: batch::Model, status: &str) -> ApiResult<()> {
+pub async fn end_batch(db: &DatabaseConnection, batch: batch::Model, status: BatchStatus) -> ApiResult<()> {
     let mut active: batch::ActiveModel = batch.into();
-    active.status = Set(status.to_owned());
+    active.status = Set(status);
     active.finished_at = Set(Some(Utc::now()));
     active.update(db).await?;
     Ok(())
@@ -127,16 +128,16 @@ pub async fn end_batch(db: &DatabaseConnection, batch: batch::Model, status: &st
 pub async fn mark_interrupted(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
     let now = Utc::now();
     let executions = execution::Entity::update_many()
-        .col_expr(execution::Column::Status, Expr::value("error"))
+        .col_expr(execution::Column::Status, Expr::value(ExecutionStatus::Error.as_str()))
         .col_expr(execution::Column::Error, Expr::value("interrupted by restart"))
         .col_expr(execution::Column::FinishedAt, Expr::value(now))
-        .filter(execution::Column::Status.is_in(["queued", "running"]))
+        .filter(execution::Column::Status.is_in([ExecutionStatus::Queued, ExecutionStatus::Running]))
         .exec(db)
         .await?;
     batch::Entity::update_many()
-        .col_expr(batch::Column::Status, Expr::value("error"))
+        .col_expr(batch::Column::Status, Expr::value(BatchStatus::Error))
         .col_expr(batch::Column::FinishedAt, Expr::value(now))
-        .filter(batch::Column::Status.eq("running"))
+        .filter(batch::Column::Status.eq(BatchStatus::Running))
         .exec(db)
         .await?;
     Ok(executions.rows_affected)

@@ -7,8 +7,9 @@ use futures::future::join_all;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect};
 
 use super::records::{self, Planned};
+use super::status::{BatchStatus, ExecutionStatus};
 use crate::{
-    adapters::sandbox::{Correction, RunJob, RunStatus},
+    adapters::sandbox::{Correction, RunJob},
     entities::{batch, execution, script, script_version},
     error::{ApiError, ApiResult},
     scripts::{catalog, ordering::OrderingNumber},
@@ -143,11 +144,11 @@ pub async fn run_batch(
             let row = match result {
                 Ok(row) => row,
                 Err(err) => {
-                    records::end_batch(&state.db, batch.clone(), "error").await?;
+                    records::end_batch(&state.db, batch.clone(), BatchStatus::Error).await?;
                     return Err(err);
                 }
             };
-            if row.status != RunStatus::Succeeded.as_str() {
+            if row.status != ExecutionStatus::Succeeded {
                 any_failed = true;
                 stopped = request.stop_on_failure;
             }
@@ -155,9 +156,9 @@ pub async fn run_batch(
         }
     }
     let status = match (stopped, any_failed) {
-        (true, _) => "stopped",
-        (false, true) => "failed",
-        (false, false) => "succeeded",
+        (true, _) => BatchStatus::Stopped,
+        (false, true) => BatchStatus::Failed,
+        (false, false) => BatchStatus::Succeeded,
     };
     records::end_batch(&state.db, batch, status).await?;
     Ok(finished)

@@ -3,6 +3,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::status::ExecutionStatus;
 use crate::entities::execution;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -13,8 +14,7 @@ pub struct Execution {
     /// `major.minor` of the version that ran.
     pub version_label: String,
     pub batch_id: Option<i64>,
-    /// queued, running, succeeded, failed, timed_out, oom_killed or error.
-    pub status: String,
+    pub status: ExecutionStatus,
     pub exit_code: Option<i64>,
     pub stdout: String,
     pub stderr: String,

@@ -15,11 +15,12 @@ use super::{
 use crate::{
     entities::{execution, script, script_version},
     error::ApiResult,
+    executions::status::ExecutionStatus,
 };
 
 struct LastRun {
     at: DateTime<Utc>,
-    status: String,
+    status: ExecutionStatus,
     exit_code: Option<i64>,
 }
 
@@ -69,7 +70,7 @@ pub async fn list(db: &DatabaseConnection) -> ApiResult<Vec<ScriptSummary>> {
                 prod_version_label: script.prod_version_id.and_then(|id| prod_labels.get(&id).cloned()),
                 last_run_at: run.map(|run| run.at),
                 last_run_exit_code: run.and_then(|run| run.exit_code),
-                last_run_status: run.map(|run| run.status.clone()),
+                last_run_status: run.map(|run| run.status),
             })
         })
         .collect())
@@ -84,7 +85,8 @@ fn newest_per_script<C: ColumnTrait>(id: C, script_id: C) -> SelectStatement {
 /// (possibly large) output.
 async fn last_runs(db: &DatabaseConnection) -> ApiResult<HashMap<i64, LastRun>> {
     let newest = newest_per_script(execution::Column::Id, execution::Column::ScriptId);
-    type Row = (i64, String, Option<i64>, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+    type Row =
+        (i64, ExecutionStatus, Option<i64>, DateTime<Utc>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
     let rows: Vec<Row> = execution::Entity::find()
         .select_only()
         .columns([

@@ -4,7 +4,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::ordering::OrderingNumber;
-use crate::{entities::script_version, executions::view::Execution};
+use crate::{
+    entities::script_version,
+    executions::{status::ExecutionStatus, view::Execution},
+};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct VersionInfo {
@@ -57,7 +60,7 @@ pub struct ScriptSummary {
     pub prod_version_label: Option<String>,
     pub last_run_at: Option<DateTime<Utc>>,
     pub last_run_exit_code: Option<i64>,
-    pub last_run_status: Option<String>,
+    pub last_run_status: Option<ExecutionStatus>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -80,6 +80,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn statuses_serialize_as_the_spec_spells_them() {
+        let spelled = |status: ExecutionStatus| serde_json::to_value(status).unwrap();
+        let runs = [
+            RunStatus::Succeeded,
+            RunStatus::Failed,
+            RunStatus::TimedOut,
+            RunStatus::OomKilled,
+            RunStatus::Error,
+        ];
+        let spec = ["succeeded", "failed", "timed_out", "oom_killed", "error"];
+        for (run, name) in runs.into_iter().zip(spec) {
+            assert_eq!(spelled(run.into()), name);
+            assert_eq!(run.as_str(), name, "the adapter's own name for it");
+        }
+        assert_eq!(spelled(ExecutionStatus::Queued), "queued");
+        assert_eq!(spelled(ExecutionStatus::Running), "running");
+    }
+
+    #[test]
     fn the_stored_string_is_the_json_string() {
         for status in ExecutionStatus::iter() {
             assert_eq!(serde_json::to_value(status).unwrap(), status.to_value());

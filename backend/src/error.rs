@@ -140,6 +140,8 @@ impl From<crate::scripts::catalog::CatalogError> for ApiError {
                 Self::NotFound(err.to_string())
             }
             CatalogError::TooLarge { .. } => Self::PayloadTooLarge(err.to_string()),
+            CatalogError::MessageTooLong(_) => Self::Unprocessable(err.to_string()),
+            CatalogError::NotOnProd(_) => Self::BadRequest(err.to_string()),
             CatalogError::Stale { .. } | CatalogError::NoOrderingNumberLeft => {
                 Self::Conflict(err.to_string())
             }

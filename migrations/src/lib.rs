@@ -10,6 +10,7 @@ mod m20261121_000005_create_batches;
 mod m20261121_000006_create_executions;
 mod m20261121_000007_create_llm_interactions;
 mod m20261121_000008_create_audit_log;
+mod m20261204_000009_add_version_messages;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_create_executions::Migration),
             Box::new(m20261121_000007_create_llm_interactions::Migration),
             Box::new(m20261121_000008_create_audit_log::Migration),
+            Box::new(m20261204_000009_add_version_messages::Migration),
         ]
     }
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub descriptive_name: String,
     #[sea_orm(column_type = "Text")]
     pub docstring: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub message: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,6 +24,9 @@ use crate::{
 /// SPEC §5: content is UTF-8 text up to 1 MiB.
 pub const MAX_CONTENT_BYTES: usize = 1024 * 1024;
 
+/// SPEC §16: a save's message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 500;
+
 /// Everything the catalog refuses or fails with; `error.rs` gives each its HTTP answer.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -38,6 +41,10 @@ pub enum CatalogError {
          saved since by {committer}. Reload it, or fork your copy, before saving."
     )]
     Stale { script_id: i64, base: i64, latest_label: String, latest_id: i64, committer: String },
+    #[error("The message is {0} characters long; at most {MAX_MESSAGE_CHARS} are kept.")]
+    MessageTooLong(usize),
+    #[error("Script {0} is not on prod: say which version to compare with (`from`).")]
+    NotOnProd(i64),
     #[error(
         "No ordering number is left after the largest one ({}); give that script a smaller ordering number \
          first.",
@@ -125,6 +132,7 @@ struct NewVersion<'a> {
     committer: &'a str,
     content: &'a str,
     parent: Option<&'a script_version::Model>,
+    message: Option<&'a str>,
 }
 
 async fn insert_version(
@@ -143,6 +151,7 @@ async fn insert_version(
         parent_version_id: Set(new.parent.map(|p| p.id)),
         descriptive_name: Set(descriptive_name(docstring.as_deref())),
         docstring: Set(docstring.unwrap_or_default()),
+        message: Set(new.message.map(str::to_owned)),
         ..Default::default()
     };
     Ok(row.insert(db).await?)
@@ -161,6 +170,15 @@ pub struct Save<'a> {
     /// The version the edit started from; a newer one makes the save [`CatalogError::Stale`].
     pub base_version_id: Option<i64>,
     pub ordering_number: Option<OrderingNumber>,
+    /// Why: the commit message's body and the version's `message`.
+    pub message: Option<&'a str>,
+}
+
+/// Two versions of one script and what changed between them.
+pub struct VersionDiff {
+    pub from: script_version::Model,
+    pub to: script_version::Model,
+    pub unified_diff: String,
 }
 
 /// The catalog: cheap to clone, one per server.
@@ -255,6 +273,7 @@ impl Catalog {
             committer: editor,
             content: &files.content,
             parent,
+            message: None,
         };
         let version = insert_version(&txn, new).await?;
         txn.commit().await?;
@@ -273,6 +292,12 @@ impl Catalog {
         if let Some(test_data) = save.test_data {
             check_size("test_data", test_data)?;
         }
+        let message = save.message.map(str::trim).filter(|message| !message.is_empty());
+        if let Some(chars) = message.map(|message| message.chars().count()).filter(|n| *n > MAX_MESSAGE_CHARS)
+        {
+            return Err(CatalogError::MessageTooLong(chars));
+        }
+        let save = Save { message, ..save };
         let _lock = self.locks.script(script_id).await;
         let script = live_script(&self.db, script_id).await?;
         let saved = self.save_locked(editor, script, &save).await;
@@ -324,23 +349,83 @@ impl Catalog {
             txn.commit().await?;
             return Ok((script, SaveOutcome::Unchanged(latest)));
         }
-        let (major, minor) = (latest.major, latest.minor + 1);
-        let message = format!("save script {script_id} v{}", version_label(major, minor));
-        let author = Author::editor(editor);
-        let commit =
-            self.git.commit_script(editor, &author, script_id, save.content, input, &message).await?;
-        let new = NewVersion {
-            script_id,
-            major,
-            minor,
-            commit,
-            committer: editor,
-            content: save.content,
-            parent: None,
-        };
-        let version = insert_version(&txn, new).await?;
+        let subject = format!("save script {script_id} v{}", version_label(latest.major, latest.minor + 1));
+        let files = ScriptFiles { content: save.content.to_owned(), input: input.to_owned() };
+        let version = self.commit_next_minor(&txn, editor, &latest, &files, &subject, save.message).await?;
         txn.commit().await?;
         Ok((script, SaveOutcome::Saved(version)))
+    }
+
+    /// The next minor version after `latest` with `files`: one commit (subject, then the
+    /// message as its body), then its row.
+    async fn commit_next_minor(
+        &self,
+        db: &impl ConnectionTrait,
+        editor: &str,
+        latest: &script_version::Model,
+        files: &ScriptFiles,
+        subject: &str,
+        message: Option<&str>,
+    ) -> CatalogResult<script_version::Model> {
+        let (script_id, major, minor) = (latest.script_id, latest.major, latest.minor + 1);
+        let commit_message = match message {
+            Some(body) => format!("{subject}\n\n{body}"),
+            None => subject.to_owned(),
+        };
+        let author = Author::editor(editor);
+        let commit = self
+            .git
+            .commit_script(editor, &author, script_id, &files.content, &files.input, &commit_message)
+            .await?;
+        let content = &files.content;
+        let new =
+            NewVersion { script_id, major, minor, commit, committer: editor, content, parent: None, message };
+        insert_version(db, new).await
+    }
+
+    /// A new minor version whose code and test data are those of `version_id` (an older
+    /// version of the same script); identical to the latest, it makes none.
+    pub async fn restore(
+        &self,
+        editor: &str,
+        script_id: i64,
+        version_id: i64,
+    ) -> CatalogResult<(script::Model, SaveOutcome)> {
+        let _lock = self.locks.script(script_id).await;
+        let script = live_script(&self.db, script_id).await?;
+        let source = version_of(&self.db, script_id, version_id).await?;
+        let latest = latest_version(&self.db, script_id).await?;
+        let (wanted, current) = (self.read_files(&source).await?, self.read_files(&latest).await?);
+        if wanted == current {
+            return Ok((script, SaveOutcome::Unchanged(latest)));
+        }
+        let why = format!("restore v{}", version_label(source.major, source.minor));
+        let version = self.commit_next_minor(&self.db, editor, &latest, &wanted, &why, Some(&why)).await?;
+        let event = AuditEvent::new("restore", editor).script(script_id, Some(version.id)).detail(why);
+        self.audit(event).await;
+        Ok((script, SaveOutcome::Saved(version)))
+    }
+
+    /// What changed from `from` (default: prod's version) to `to` (default: the latest).
+    pub async fn diff(
+        &self,
+        script_id: i64,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> CatalogResult<VersionDiff> {
+        let script = live_script(&self.db, script_id).await?;
+        let to = match to {
+            Some(id) => version_of(&self.db, script_id, id).await?,
+            None => latest_version(&self.db, script_id).await?,
+        };
+        let from_id = from.or(script.prod_version_id).ok_or(CatalogError::NotOnProd(script_id))?;
+        let from = version_of(&self.db, script_id, from_id).await?;
+        let (old, new) = (self.read_files(&from).await?, self.read_files(&to).await?);
+        // Two 1 MiB texts can take a while to compare: not on the async threads.
+        let unified_diff = tokio::task::spawn_blocking(move || super::diff::unified(script_id, &old, &new))
+            .await
+            .map_err(|err| CatalogError::Inconsistent(format!("the diff did not finish: {err}")))?;
+        Ok(VersionDiff { from, to, unified_diff })
     }
 
     /// `(major+1).0` pointing at the latest version's commit.
@@ -361,6 +446,7 @@ impl Catalog {
             committer: editor,
             content: &content,
             parent: None,
+            message: None,
         };
         let version = insert_version(&self.db, new).await?;
         self.audit(AuditEvent::new("bump_major", editor).script(script_id, Some(version.id))).await;

@@ -1,6 +1,7 @@
 //! The versioned script catalog of SPEC §5: endpoints here, rules (with their locks,
 //! transactions and audit rows) in [`catalog::Catalog`].
 pub mod catalog;
+mod diff;
 pub mod docstring;
 mod listing;
 pub mod locks;
@@ -18,7 +19,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use catalog::{Save, SaveOutcome};
 use ordering::OrderingNumber;
 use views::{
-    CreateScript, Deleted, MergeResult, SaveScript, ScriptDetail, ScriptSummary, VersionInfo, VersionQuery,
+    CreateScript, Deleted, DiffQuery, MergeResult, RestoreScript, SaveScript, ScriptDetail, ScriptSummary,
+    VersionDiff, VersionInfo, VersionQuery,
 };
 
 use crate::{
@@ -39,6 +41,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(bump_major))
         .routes(routes!(merge_script))
         .routes(routes!(list_versions))
+        .routes(routes!(diff_versions))
+        .routes(routes!(restore_version))
 }
 
 async fn detail(
@@ -140,6 +144,7 @@ async fn save_script(
         test_data: body.test_data.as_deref(),
         base_version_id: body.base_version_id,
         ordering_number: body.ordering_number,
+        message: body.message.as_deref(),
     };
     let (script, outcome) = state.catalog.save(&user.username, id, save).await?;
     let (SaveOutcome::Saved(version) | SaveOutcome::Unchanged(version)) = outcome;
@@ -228,4 +233,45 @@ async fn list_versions(
         .all(&state.db)
         .await?;
     Ok(Json(versions.iter().map(VersionInfo::from).collect()))
+}
+
+/// What changed between two versions (code and test data) as a unified diff.
+#[utoipa::path(get, path = "/api/scripts/{id}/diff", tag = "scripts", params(("id" = i64, Path), DiffQuery),
+    responses(
+        (status = 200, description = "The two versions and the diff from one to the other", body = VersionDiff),
+        (status = 400, description = "Not on prod and no `from` given, or a malformed id", body = ErrorBody),
+        NeedsSession,
+        (status = 404, description = "No such script, or no such version of it", body = ErrorBody),
+    ))]
+async fn diff_versions(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(query): Query<DiffQuery>,
+) -> ApiResult<Json<VersionDiff>> {
+    let diff = state.catalog.diff(id, query.from, query.to).await?;
+    Ok(Json(VersionDiff {
+        from: (&diff.from).into(),
+        to: (&diff.to).into(),
+        unified_diff: diff.unified_diff,
+    }))
+}
+
+/// Restore: a new minor version with an older version's code and test data.
+#[utoipa::path(post, path = "/api/scripts/{id}/restore", tag = "scripts", params(("id" = i64, Path)),
+    request_body = RestoreScript,
+    responses(
+        (status = 200, description = "The script at its new version (or unchanged, if it already was that)", body = ScriptDetail),
+        NeedsEditor,
+        (status = 404, description = "No such script, or no such version of it", body = ErrorBody),
+        (status = 422, description = "Invalid field", body = ErrorBody),
+    ))]
+async fn restore_version(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<RestoreScript>,
+) -> ApiResult<Json<ScriptDetail>> {
+    let (script, outcome) = state.catalog.restore(&user.username, id, body.version_id).await?;
+    let (SaveOutcome::Saved(version) | SaveOutcome::Unchanged(version)) = outcome;
+    Ok(Json(detail(&state, &script, &version).await?))
 }

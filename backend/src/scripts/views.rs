@@ -25,6 +25,8 @@ pub struct VersionInfo {
     pub parent_script_id: Option<i64>,
     /// Set on a fork: the version it was forked from.
     pub parent_version_id: Option<i64>,
+    /// Why it was saved, as its editor said (SPEC §16); `restore vX.Y` for a restore.
+    pub message: Option<String>,
 }
 
 pub fn version_label(major: i32, minor: i32) -> String {
@@ -43,6 +45,7 @@ impl From<&script_version::Model> for VersionInfo {
             git_commit_hash: row.git_commit_hash.clone(),
             parent_script_id: row.parent_script_id,
             parent_version_id: row.parent_version_id,
+            message: row.message.clone(),
         }
     }
 }
@@ -95,6 +98,33 @@ pub struct SaveScript {
     /// The version the edit started from; a newer one existing answers 409.
     pub base_version_id: Option<i64>,
     pub ordering_number: Option<OrderingNumber>,
+    /// Why this version exists: the commit message's body, shown in the history.
+    #[schema(max_length = 500)]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreScript {
+    /// The version whose code and test data become the next version.
+    pub version_id: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DiffQuery {
+    /// The older side; default: the version on prod.
+    pub from: Option<i64>,
+    /// The newer side; default: the latest version.
+    pub to: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionDiff {
+    pub from: VersionInfo,
+    pub to: VersionInfo,
+    /// `git diff`-style unified diff of `N.py` and `N.input`; empty when nothing differs.
+    pub unified_diff: String,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

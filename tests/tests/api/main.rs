@@ -9,3 +9,4 @@ mod llm;
 mod openapi;
 mod scripts;
 mod server;
+mod versions;

@@ -137,3 +137,30 @@ test('logging out sends one request, answered 200', async () => {
   await page.waitForTimeout(500);
   assert.deepEqual(answers, [200]);
 });
+
+test('a success toast covers nothing a user clicks or types into', async () => {
+  await page.goto(`${BASE_URL}/login`);
+  await login(page, 'ed1', '1editor');
+  await page.goto(`${BASE_URL}/editor/${scriptId}`);
+  await page.waitForSelector('[data-testid=llm-panel] textarea[aria-label="Prompt"]');
+  await page.click('[role=tab]:has-text("Test data")');
+  await setEditorText(page, scriptWith('5'));
+  await page.click('button:has-text("Save")');
+  const toast = page.locator('.toast:has-text("Saved v")');
+  await toast.waitFor();
+  const covered = await toast.evaluate((element) => {
+    const box = element.getBoundingClientRect();
+    /** @type {string[]} */
+    const found = [];
+    for (let x = box.left + 1; x < box.right; x += 8) {
+      for (let y = box.top + 1; y < box.bottom; y += 4) {
+        const under = document.elementsFromPoint(x, y).find((e) => !element.contains(e) && !e.closest('.toasts'));
+        const control = under?.closest('button, a, input, textarea, select, [role=tab], .monaco-editor');
+        if (control) found.push(control.outerHTML.slice(0, 80));
+      }
+    }
+    return [...new Set(found)];
+  });
+  assert.deepEqual(covered, []);
+  await screenshot(page, 'toast-clear-of-controls');
+});

@@ -47,8 +47,9 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   return (
     <ToastContext.Provider value={api}>
       {children}
+      {/* The newest only: the slot in the header has room for one (the others time out). */}
       <div className="toasts" role="status" aria-live="polite">
-        {toasts.map((t) => (
+        {toasts.slice(-1).map((t) => (
           <div key={t.id} className={`toast toast-${t.kind}`}>
             <span>{t.text}</span>
             <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => dismiss(t.id)}>

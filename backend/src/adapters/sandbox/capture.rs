@@ -1,6 +1,7 @@
 use bollard::container::LogOutput;
 
 use super::loader::{EndScan, Job};
+use super::{OutputTap, StdStream};
 
 /// A run's stdout and stderr. For a pooled run, each stream ends at the loader's end
 /// marker, which is not part of the output.
@@ -8,11 +9,17 @@ pub(super) struct Capture {
     stdout: CappedOutput,
     stderr: CappedOutput,
     ends: Option<[EndScan; 2]>,
+    tap: Option<OutputTap>,
 }
 
 impl Capture {
     pub(super) fn new(cap: usize) -> Self {
-        Self { stdout: CappedOutput::new(cap), stderr: CappedOutput::new(cap), ends: None }
+        Self { stdout: CappedOutput::new(cap), stderr: CappedOutput::new(cap), ends: None, tap: None }
+    }
+
+    /// Also sends what is kept to `tap` as it arrives.
+    pub(super) fn tapped(self, tap: Option<&OutputTap>) -> Self {
+        Self { tap: tap.cloned(), ..self }
     }
 
     /// Output of the script a loader runs for `job`.
@@ -26,9 +33,18 @@ impl Capture {
             LogOutput::StdErr { message } => (&mut self.stderr, 1, message),
             LogOutput::StdIn { .. } => return,
         };
-        match &mut self.ends {
-            Some(ends) => output.push(&ends[index].feed(&message)),
+        let fed;
+        let kept = match &mut self.ends {
+            Some(ends) => {
+                fed = ends[index].feed(&message);
+                output.push(&fed)
+            }
             None => output.push(&message),
+        };
+        if let (Some(tap), false) = (&self.tap, kept.is_empty()) {
+            let stream = if index == 0 { StdStream::Stdout } else { StdStream::Stderr };
+            // A subscriber that went away does not stop the run.
+            let _ = tap.send((stream, kept.to_vec()));
         }
     }
 
@@ -47,8 +63,13 @@ impl Capture {
     pub(super) fn finish(mut self) -> [(String, bool); 2] {
         if let Some([stdout, stderr]) = self.ends.take() {
             // A stream cut short of its marker (a timeout, the loader killed).
-            self.stdout.push(&stdout.rest());
-            self.stderr.push(&stderr.rest());
+            for (index, rest) in [stdout.rest(), stderr.rest()].into_iter().enumerate() {
+                self.push(if index == 0 {
+                    LogOutput::StdOut { message: rest.into() }
+                } else {
+                    LogOutput::StdErr { message: rest.into() }
+                });
+            }
         }
         [self.stdout.finish(), self.stderr.finish()]
     }
@@ -67,12 +88,15 @@ impl CappedOutput {
         Self { bytes: Vec::new(), cap, truncated: false }
     }
 
-    fn push(&mut self, chunk: &[u8]) {
+    /// Keeps what fits under the cap and returns it.
+    fn push<'a>(&mut self, chunk: &'a [u8]) -> &'a [u8] {
         let room = self.cap - self.bytes.len();
         if chunk.len() > room {
             self.truncated = true;
         }
-        self.bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let kept = &chunk[..chunk.len().min(room)];
+        self.bytes.extend_from_slice(kept);
+        kept
     }
 
     /// The text and whether bytes were dropped. Scripts may print anything, so invalid

@@ -73,7 +73,12 @@ impl EndScan {
         }
         self.held.extend_from_slice(chunk);
         let Some(at) = find(&self.held, &self.needle) else {
-            let keep = self.held.len().min(self.needle.len() - 1);
+            // Hold back only what may be the start of a marker, so that output streams at
+            // once (ordinary text has no NUL, and every marker begins with one).
+            let keep = (1..self.needle.len().min(self.held.len() + 1))
+                .rev()
+                .find(|&k| self.held.ends_with(&self.needle[..k]))
+                .unwrap_or(0);
             let rest = self.held.split_off(self.held.len() - keep);
             return std::mem::replace(&mut self.held, rest);
         };
@@ -157,6 +162,15 @@ mod tests {
                 "in pieces of {piece}"
             );
         }
+    }
+
+    #[test]
+    fn output_that_cannot_start_a_marker_is_passed_on_at_once() {
+        let job = Job::new();
+        let mut scan = job.end_scan();
+        assert_eq!(scan.feed(b"first\n"), b"first\n");
+        assert_eq!(scan.feed(b"x\0ved-e"), b"x", "a possible marker start is held");
+        assert_eq!(scan.feed(b"nd? no\n"), b"\0ved-end? no\n");
     }
 
     #[test]

@@ -100,7 +100,20 @@ pub struct RunJob {
     pub execution_id: i64,
     pub script: String,
     pub input: Vec<u8>,
+    /// Where the output goes while the script runs, if anywhere.
+    pub output: Option<OutputTap>,
 }
+
+/// Which stream an output chunk was written to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StdStream {
+    Stdout,
+    Stderr,
+}
+
+/// Receives a run's output as it arrives, in order, exactly the bytes that are kept (so
+/// within the caps): what a tap sees concatenated is what the outcome reports.
+pub type OutputTap = tokio::sync::mpsc::UnboundedSender<(StdStream, Vec<u8>)>;
 
 /// How a run ended, as the engine and the loader tell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,7 +259,7 @@ impl DockerRunner {
             .inner
             .interpreter
             .get_or_try_init(|| async {
-                let probe = self.execute(None, PROBE, b"").await?.outcome;
+                let probe = self.execute(None, PROBE, b"", None).await?.outcome;
                 let name = probe.stdout.trim();
                 if probe.status != RunStatus::Succeeded || name.is_empty() {
                     return Err(SandboxError::Engine(format!(
@@ -277,7 +290,7 @@ impl DockerRunner {
     {
         let interpreter = self.interpreter().await?;
         let Finished { mut outcome, verdict } =
-            self.execute(Some(job.execution_id), &job.script, &job.input).await?;
+            self.execute(Some(job.execution_id), &job.script, &job.input, job.output.as_ref()).await?;
         outcome.interpreter = interpreter;
         tracing::debug!(
             execution = job.execution_id,
@@ -326,15 +339,16 @@ impl DockerRunner {
         execution_id: Option<i64>,
         script: &str,
         input: &[u8],
+        tap: Option<&OutputTap>,
     ) -> Result<Finished, SandboxError> {
         loop {
             match self.inner.pool.admit(&self.inner.slots).await {
                 Admission::Warm(warm) => {
-                    if let Some(finished) = self.run_warm(warm, script, input).await {
+                    if let Some(finished) = self.run_warm(warm, script, input, tap).await {
                         return Ok(finished);
                     }
                 }
-                Admission::Cold(slot) => return self.contain(slot, execution_id, script, input).await,
+                Admission::Cold(slot) => return self.contain(slot, execution_id, script, input, tap).await,
             }
         }
     }
@@ -346,6 +360,7 @@ impl DockerRunner {
         execution_id: Option<i64>,
         script: &str,
         input: &[u8],
+        tap: Option<&OutputTap>,
     ) -> Result<Finished, SandboxError> {
         let config = &self.inner.config;
         let docker = self.client()?;
@@ -378,7 +393,7 @@ impl DockerRunner {
         };
         let container = ContainerGuard::new(docker.clone(), created.id, slot, run_dir);
         let clock = RunClock::start(config.timeout);
-        let mut capture = Capture::new(config.output_cap_bytes);
+        let mut capture = Capture::new(config.output_cap_bytes).tapped(tap);
         let ending = container::supervise(&docker, container.id(), &clock, &mut capture).await;
         Ok(conclude(container, clock, ending, capture).await)
     }

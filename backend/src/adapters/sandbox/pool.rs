@@ -218,7 +218,13 @@ impl DockerRunner {
 
     /// Runs a script in a warm container; `None` when the container turns out to have died
     /// while idle, before the script could start.
-    pub(super) async fn run_warm(&self, warm: Warm, script: &str, input: &[u8]) -> Option<Finished> {
+    pub(super) async fn run_warm(
+        &self,
+        warm: Warm,
+        script: &str,
+        input: &[u8],
+        tap: Option<&super::OutputTap>,
+    ) -> Option<Finished> {
         let config = &self.inner.config;
         let Warm { container, mut stdin, mut output } = warm;
         let (dir, script, input) = (container.run_dir().to_owned(), script.to_owned(), input.to_vec());
@@ -229,7 +235,7 @@ impl DockerRunner {
             ))));
         }
         let handover = loader::Job::new();
-        let mut capture = Capture::until_end_of(&handover, config.output_cap_bytes);
+        let mut capture = Capture::until_end_of(&handover, config.output_cap_bytes).tapped(tap);
         let clock = RunClock::start(config.timeout);
         let acknowledged = async {
             stdin.write_all(&handover.line()).await.map_err(|e| e.to_string())?;

@@ -14,7 +14,7 @@ use bollard::query_parameters::ListContainersOptionsBuilder;
 use bollard::Docker;
 use tempfile::TempDir;
 
-use super::{container, Correction, DockerRunner, RunJob, RunOutcome, RunStatus, SandboxConfig};
+use super::{container, Correction, DockerRunner, RunJob, RunOutcome, RunStatus, SandboxConfig, StdStream};
 
 const POOL: usize = 2;
 
@@ -51,6 +51,7 @@ in_both_modes!(
     a_child_left_running_does_not_hold_the_run_open,
     an_end_marker_printed_by_the_script_is_just_output,
     stdout_and_stderr_are_kept_apart,
+    output_reaches_the_tap_while_the_script_runs,
     invalid_utf8_output_is_replaced_not_an_error,
     the_network_is_unreachable,
     a_fork_bomb_stops_at_the_process_limit,
@@ -198,7 +199,12 @@ impl Sandbox {
     }
 
     fn job(script: &str, input: &[u8]) -> RunJob {
-        RunJob { execution_id: next_execution_id(), script: script.to_owned(), input: input.to_vec() }
+        RunJob {
+            execution_id: next_execution_id(),
+            script: script.to_owned(),
+            input: input.to_vec(),
+            output: None,
+        }
     }
 
     /// Runs a script and returns its outcome as the engine finally tells it.
@@ -402,6 +408,37 @@ async fn killing_its_parent_and_every_process_does_not_change_the_verdict(mode: 
     .await;
     assert_succeeded(&outcome);
     assert_eq!(outcome.stdout, "parent 1\nstill here\n");
+}
+
+async fn output_reaches_the_tap_while_the_script_runs(mode: Mode) {
+    let sandbox = Sandbox::new(mode).await;
+    sandbox.before_run().await;
+    let (tap, mut chunks) = tokio::sync::mpsc::unbounded_channel();
+    let script = "import sys, time\nprint('first')\nprint('oops', file=sys.stderr)\ntime.sleep(1.5)\nprint('second')\n";
+    let job = RunJob { output: Some(tap), ..Sandbox::job(script, b"") };
+    let started = Instant::now();
+    let run = tokio::spawn({
+        let runner = sandbox.runner.clone();
+        async move { runner.run(job, ignore).await }
+    });
+    let (stream, first) =
+        tokio::time::timeout(Duration::from_secs(20), chunks.recv()).await.unwrap().unwrap();
+    let first_after = started.elapsed();
+    let outcome = run.await.unwrap().expect("the run is attempted");
+    let ran_for = started.elapsed();
+    sandbox.close().await;
+    assert!(
+        ran_for - first_after >= Duration::from_millis(1200),
+        "first chunk only at the end: {first_after:?} of {ran_for:?}"
+    );
+    let mut streamed = [Vec::new(), Vec::new()];
+    streamed[usize::from(stream == StdStream::Stderr)].extend(first);
+    while let Ok((stream, chunk)) = chunks.try_recv() {
+        streamed[usize::from(stream == StdStream::Stderr)].extend(chunk);
+    }
+    assert_eq!(String::from_utf8(streamed[0].clone()).unwrap(), outcome.stdout);
+    assert_eq!(String::from_utf8(streamed[1].clone()).unwrap(), outcome.stderr);
+    assert_eq!(outcome.stdout, "first\nsecond\n");
 }
 
 async fn closing_or_redirecting_stdout_and_stderr_keeps_the_status(mode: Mode) {

@@ -26,6 +26,16 @@ pub struct Config {
     pub sandbox: SandboxConfig,
     pub llm: LlmConfig,
     pub stop_words_file: PathBuf,
+    pub worker: WorkerSettings,
+}
+
+/// The job worker of this process (SPEC §12).
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// `VED_WORKER=false`: `ved serve` runs no jobs (workers elsewhere do).
+    pub enabled: bool,
+    pub name: String,
+    pub lease: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -66,8 +76,22 @@ impl Config {
             },
             llm: llm_config(&env)?,
             stop_words_file: env.string("VED_STOP_WORDS_FILE", "config/stop_words.txt").into(),
+            worker: WorkerSettings {
+                enabled: env.parse("VED_WORKER", true)?,
+                name: env.string("VED_WORKER_NAME", &default_worker_name()),
+                lease: env.seconds("VED_JOB_LEASE_S", 30.0)?,
+            },
         })
     }
+}
+
+/// The host's name: a worker recognises its own jobs after a restart by it.
+fn default_worker_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned())
 }
 
 fn sandbox_config(env: &Env, scripts_repo: &std::path::Path) -> Result<SandboxConfig, ConfigError> {

@@ -40,6 +40,10 @@ pub struct AppState {
     pub login_throttle: Arc<auth::throttle::LoginThrottle>,
     pub catalog: scripts::catalog::Catalog,
     pub runner: adapters::sandbox::DockerRunner,
+    /// Live events of executions and batches in this process.
+    pub hub: executions::events::EventHub,
+    /// Wakes this process's worker when a job is queued.
+    pub doorbell: executions::worker::Doorbell,
     pub llm: adapters::llm::LlmClient,
     pub stop_words: Arc<assistant::StopWords>,
 }

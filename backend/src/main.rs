@@ -25,6 +25,8 @@ struct Cli {
 enum Command {
     /// Serve the web app and API (the default).
     Serve,
+    /// Run jobs from the database on this host's Docker engine, without serving HTTP.
+    Worker,
     /// Print the OpenAPI document as YAML.
     Openapi,
     /// Manage accounts.
@@ -70,6 +72,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let app = Application::build(Config::from_env()?).await?;
             app.run_until_stopped().await
         }
+        Command::Worker => ved::server::run_worker(Config::from_env()?).await,
         Command::Openapi => {
             print!("{}", ved::openapi::yaml()?);
             Ok(())

@@ -26,6 +26,14 @@ pub struct Model {
     pub started_at: Option<ChronoDateTimeUtc>,
     pub finished_at: Option<ChronoDateTimeUtc>,
     pub duration_ms: Option<i64>,
+    /// The job's payload: what the worker runs (SPEC §14: it travels in the row).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub script_content: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub input: Option<String>,
+    /// The worker that claimed the job, and until when its claim holds unless renewed.
+    pub worker: Option<String>,
+    pub lease_expires_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table. Behaviour lives with the feature that owns it.
 pub mod audit_log;
 pub mod batch;
+pub mod event;
 pub mod execution;
 pub mod llm_interaction;
 pub mod script;

@@ -1,8 +1,14 @@
-//! Running scripts (SPEC §6): single runs, run-all batches and their records.
+//! Running scripts (SPEC §6, §12): single runs and run-all batches as durable jobs, their
+//! records, and their live event streams.
+pub mod events;
+pub mod jobs;
+mod output;
 pub mod records;
 pub mod runs;
 pub mod status;
+mod stream;
 pub mod view;
+pub mod worker;
 
 use axum::{
     extract::{Path, Query, State},
@@ -38,6 +44,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(latest_batch))
         .routes(routes!(get_batch))
         .routes(routes!(interpreters))
+        .routes(routes!(stream::execution_events))
+        .routes(routes!(stream::batch_events))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -61,8 +69,13 @@ pub struct ExecuteAllRequest {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct WaitQuery {
-    /// `false`: answer 202 with the batch id at once and run in the background.
+    /// `false`: answer 202 with the id at once; follow the run through its events.
     pub wait: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExecutionStarted {
+    pub execution_id: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -96,10 +109,11 @@ pub struct Interpreter {
 }
 
 /// Run one script: its prod version, or with `source: "draft"` its latest saved version.
-#[utoipa::path(post, path = "/api/execute/{id}", tag = "execution", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/execute/{id}", tag = "execution", params(("id" = i64, Path), WaitQuery),
     request_body(content = Option<ExecuteRequest>, description = "Optional: no body runs prod's version with the saved test data"),
     responses(
         (status = 200, description = "The finished execution", body = Execution),
+        (status = 202, description = "Queued (`?wait=false`): follow `/api/executions/{id}/events`", body = ExecutionStarted),
         (status = 400, description = "Not on prod: merge first", body = ErrorBody),
         NeedsEditor,
         (status = 404, description = "No such script", body = ErrorBody),
@@ -110,26 +124,38 @@ async fn execute_script(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Query(query): Query<WaitQuery>,
     OptionalJson(body): OptionalJson<ExecuteRequest>,
-) -> ApiResult<Json<Execution>> {
+) -> ApiResult<Response> {
     if let Some(test_data) = &body.test_data {
         catalog::check_size("test_data", test_data)?;
     }
     let script = catalog::live_script(&state.db, id).await?;
     let version = runs::version_to_run(&state.db, &script, body.source).await?;
-    let result = runs::run_one(&state, &version, body.test_data.as_deref(), &user.username, None).await;
     let event = AuditEvent::new("run", &user.username).script(id, Some(version.id));
-    match result {
-        Ok(row) => {
-            audit::record(&state.db, event.detail(format!("execution {} {}", row.id, row.status.as_str())))
-                .await;
-            Ok(Json(row.into()))
-        }
+    let queued = runs::queue_run(&state, &version, body.test_data.as_deref(), &user.username, None).await;
+    let queued = match queued {
+        Ok(row) => row,
         Err(err) => {
             audit::record(&state.db, event.outcome("error").detail(err.to_string())).await;
-            Err(err)
+            return Err(err);
         }
+    };
+    audit::record(&state.db, event.detail(format!("execution {}", queued.id))).await;
+    if query.wait == Some(false) {
+        let started = ExecutionStarted { execution_id: queued.id };
+        return Ok((StatusCode::ACCEPTED, Json(started)).into_response());
     }
+    let row = runs::wait_for_end(&state, queued.id).await?;
+    Ok(Json(Execution::from(row)).into_response())
+}
+
+/// With a worker in this process, a missing engine or image is said at once (503).
+async fn ready_to_run(state: &AppState) -> ApiResult<()> {
+    if state.config.worker.enabled {
+        state.runner.interpreter().await?;
+    }
+    Ok(())
 }
 
 /// Run every script on prod: groups by integer part, one group after another, scripts in a
@@ -152,10 +178,10 @@ async fn execute_all(
     if let Some(test_data) = &body.test_data {
         catalog::check_size("test_data", test_data)?;
     }
-    if let Err(err) = state.runner.ping().await {
+    if let Err(err) = ready_to_run(&state).await {
         let event = AuditEvent::new("run_all", &user.username).outcome("error").detail(err.to_string());
         audit::record(&state.db, event).await;
-        return Err(err.into());
+        return Err(err);
     }
     let groups = runs::plan_batch(&state.db).await?;
     let batch = records::start_batch(&state.db, &user.username, body.stop_on_failure).await?;

@@ -1,74 +1,20 @@
-//! Execution and batch rows, written as a run progresses: queued → running → final.
+//! Execution and batch rows outside the job queue's own steps (`jobs.rs`): reading one,
+//! the engine's late corrections, and batches.
 use chrono::Utc;
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
     QueryFilter,
 };
 
 use super::status::{BatchStatus, ExecutionStatus};
 use crate::{
-    adapters::sandbox::{Correction, RunOutcome},
-    entities::{batch, execution, script_version},
+    adapters::sandbox::Correction,
+    entities::{batch, execution},
     error::ApiResult,
-    scripts::views::version_label,
 };
 
-pub struct Planned<'a> {
-    pub version: &'a script_version::Model,
-    pub batch: Option<(i64, i32)>,
-    pub triggered_by: &'a str,
-}
-
-pub async fn queue(db: &DatabaseConnection, planned: Planned<'_>) -> ApiResult<execution::Model> {
-    let row = execution::ActiveModel {
-        script_id: Set(planned.version.script_id),
-        script_version_id: Set(planned.version.id),
-        version_label: Set(version_label(planned.version.major, planned.version.minor)),
-        batch_id: Set(planned.batch.map(|(id, _)| id)),
-        batch_group: Set(planned.batch.map(|(_, group)| group)),
-        status: Set(ExecutionStatus::Queued),
-        exit_code: Set(None),
-        stdout: Set(String::new()),
-        stderr: Set(String::new()),
-        stdout_truncated: Set(false),
-        stderr_truncated: Set(false),
-        error: Set(None),
-        interpreter: Set(String::new()),
-        triggered_by: Set(planned.triggered_by.to_owned()),
-        created_at: Set(Utc::now()),
-        started_at: Set(None),
-        finished_at: Set(None),
-        duration_ms: Set(None),
-        ..Default::default()
-    };
-    Ok(row.insert(db).await?)
-}
-
-pub async fn mark_running(db: &DatabaseConnection, row: execution::Model) -> ApiResult<execution::Model> {
-    let mut active: execution::ActiveModel = row.into();
-    active.status = Set(ExecutionStatus::Running);
-    active.started_at = Set(Some(Utc::now()));
-    Ok(active.update(db).await?)
-}
-
-pub async fn finish(
-    db: &DatabaseConnection,
-    row: execution::Model,
-    outcome: RunOutcome,
-) -> ApiResult<execution::Model> {
-    let mut active: execution::ActiveModel = row.into();
-    active.status = Set(outcome.status.into());
-    active.exit_code = Set(outcome.exit_code);
-    active.stdout = Set(outcome.stdout);
-    active.stderr = Set(outcome.stderr);
-    active.stdout_truncated = Set(outcome.stdout_truncated);
-    active.stderr_truncated = Set(outcome.stderr_truncated);
-    active.error = Set(outcome.error);
-    active.interpreter = Set(outcome.interpreter);
-    active.started_at = Set(Some(outcome.started_at));
-    active.finished_at = Set(Some(outcome.finished_at));
-    active.duration_ms = Set(Some(outcome.duration_ms));
-    Ok(active.update(db).await?)
+pub async fn execution(db: &DatabaseConnection, id: i64) -> Result<Option<execution::Model>, DbErr> {
+    execution::Entity::find_by_id(id).one(db).await
 }
 
 /// The engine's last word on a run answered before its container was gone.
@@ -76,7 +22,7 @@ pub async fn correct_status(
     db: &DatabaseConnection,
     execution_id: i64,
     correction: Correction,
-) -> Result<(), sea_orm::DbErr> {
+) -> Result<(), DbErr> {
     execution::Entity::update_many()
         .col_expr(execution::Column::Status, Expr::value(ExecutionStatus::from(correction.status).as_str()))
         .col_expr(execution::Column::ExitCode, Expr::value(correction.exit_code))
@@ -84,20 +30,6 @@ pub async fn correct_status(
         .exec(db)
         .await?;
     Ok(())
-}
-
-/// The engine could not run it at all; the attempt stays on record with the reason.
-pub async fn fail(
-    db: &DatabaseConnection,
-    row: execution::Model,
-    reason: String,
-) -> ApiResult<execution::Model> {
-    let mut active: execution::ActiveModel = row.into();
-    let now = Utc::now();
-    active.status = Set(ExecutionStatus::Error);
-    active.error = Set(Some(reason));
-    active.finished_at = Set(Some(now));
-    Ok(active.update(db).await?)
 }
 
 pub async fn start_batch(
@@ -116,29 +48,41 @@ pub async fn start_batch(
     Ok(row.insert(db).await?)
 }
 
-pub async fn end_batch(db: &DatabaseConnection, batch: batch::Model, status: BatchStatus) -> ApiResult<()> {
+pub async fn end_batch(
+    db: &DatabaseConnection,
+    batch: batch::Model,
+    status: BatchStatus,
+) -> ApiResult<batch::Model> {
     let mut active: batch::ActiveModel = batch.into();
     active.status = Set(status);
     active.finished_at = Set(Some(Utc::now()));
-    active.update(db).await?;
-    Ok(())
+    Ok(active.update(db).await?)
 }
 
-/// Runs that were in flight when the server stopped can never finish: say so.
-pub async fn mark_interrupted(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
+/// At start: run-alls are driven by the process that started them, so one still running
+/// was this process's and can never go on; its jobs not yet run go with it.
+pub async fn mark_batches_interrupted(db: &DatabaseConnection) -> Result<u64, DbErr> {
     let now = Utc::now();
-    let executions = execution::Entity::update_many()
+    let running: Vec<i64> = batch::Entity::find()
+        .filter(batch::Column::Status.eq(BatchStatus::Running))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|batch| batch.id)
+        .collect();
+    execution::Entity::update_many()
         .col_expr(execution::Column::Status, Expr::value(ExecutionStatus::Error.as_str()))
         .col_expr(execution::Column::Error, Expr::value("interrupted by restart"))
         .col_expr(execution::Column::FinishedAt, Expr::value(now))
-        .filter(execution::Column::Status.is_in([ExecutionStatus::Queued, ExecutionStatus::Running]))
+        .filter(execution::Column::BatchId.is_in(running.clone()))
+        .filter(execution::Column::Status.eq(ExecutionStatus::Queued))
         .exec(db)
         .await?;
-    batch::Entity::update_many()
+    let batches = batch::Entity::update_many()
         .col_expr(batch::Column::Status, Expr::value(BatchStatus::Error))
         .col_expr(batch::Column::FinishedAt, Expr::value(now))
-        .filter(batch::Column::Status.eq(BatchStatus::Running))
+        .filter(batch::Column::Id.is_in(running))
         .exec(db)
         .await?;
-    Ok(executions.rows_affected)
+    Ok(batches.rows_affected)
 }

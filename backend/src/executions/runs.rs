@@ -1,15 +1,19 @@
-//! What `execute` and `execute/all` do: pick the version, record the attempt, run it in the
-//! sandbox, record the outcome. Groups of a batch run strictly one after another, scripts
-//! inside a group concurrently (bounded by the runner's global limit).
+//! What `execute` and `execute/all` do: pick the version, queue it as a job for a worker,
+//! and (unless told not to) wait for its end. Groups of a batch run strictly one after
+//! another, scripts inside a group concurrently (bounded by the workers' run slots).
 use std::collections::BTreeMap;
 
 use futures::future::join_all;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect};
 
-use super::records::{self, Planned};
-use super::status::{BatchStatus, ExecutionStatus};
+use super::{
+    events,
+    jobs::{self, NewJob},
+    records,
+    status::{BatchStatus, ExecutionStatus},
+    worker,
+};
 use crate::{
-    adapters::sandbox::{Correction, RunJob},
     entities::{batch, execution, script, script_version},
     error::{ApiError, ApiResult},
     scripts::{catalog, ordering::OrderingNumber},
@@ -45,9 +49,10 @@ pub async fn version_to_run(
     }
 }
 
-/// Records, runs and finishes one execution. An engine that cannot be reached leaves an
-/// `error` row and answers 503.
-pub async fn run_one(
+/// Queues a run of `version` and wakes the worker; the row as queued. With a worker in
+/// this process, a missing engine or image is said at once (503), the attempt on record,
+/// rather than left for the worker to fail; a process without one leaves that to workers.
+pub async fn queue_run(
     state: &AppState,
     version: &script_version::Model,
     test_data: Option<&str>,
@@ -56,31 +61,41 @@ pub async fn run_one(
 ) -> ApiResult<execution::Model> {
     let files = state.catalog.read_files(version).await?;
     let input = test_data.map_or(files.input, str::to_owned);
-    let queued = records::queue(&state.db, Planned { version, batch, triggered_by }).await?;
-    let running = records::mark_running(&state.db, queued).await?;
-    let job = RunJob { execution_id: running.id, script: files.content, input: input.into_bytes() };
-    // Its own task: a client that hangs up must not kill the run or leave its row `running`.
-    let (runner, db) = (state.runner.clone(), state.db.clone());
-    let finished = tokio::spawn(async move {
-        let execution_id = running.id;
-        let corrections_db = db.clone();
-        let correct = move |correction| apply_correction(corrections_db, execution_id, correction);
-        match runner.run(job, correct).await {
-            Ok(outcome) => records::finish(&db, running, outcome).await,
-            Err(err) => {
-                records::fail(&db, running, err.to_string()).await?;
-                Err(err.into())
-            }
+    let job = NewJob { version, script: files.content, input, batch, triggered_by };
+    if state.config.worker.enabled {
+        if let Err(err) = state.runner.interpreter().await {
+            jobs::record_refused(&state.db, job, err.to_string()).await?;
+            return Err(err.into());
         }
-    });
-    finished.await.map_err(ApiError::internal)?
+    }
+    let row = jobs::enqueue(&state.db, job).await?;
+    let queued = QueuedEvent { status: ExecutionStatus::Queued };
+    state.hub.publish(&state.db, &events::execution_stream(row.id), "status", &queued).await?;
+    worker::announce_to_batch(&state.db, &state.hub, &row).await;
+    state.doorbell.ring();
+    Ok(row)
 }
 
-/// A pooled run is answered before the engine has torn its container down; if the engine
-/// then saw the end differently (an OOM kill), the row takes the engine's word.
-async fn apply_correction(db: DatabaseConnection, execution_id: i64, correction: Correction) {
-    if let Err(err) = records::correct_status(&db, execution_id, correction).await {
-        tracing::error!(execution = execution_id, error = %err, "could not record the engine's correction of a run");
+#[derive(serde::Serialize)]
+struct QueuedEvent {
+    status: ExecutionStatus,
+}
+
+/// The job once it has ended, whichever worker ran it: woken by its events, and reading
+/// the row at least every quarter second (a worker in another process publishes there).
+pub async fn wait_for_end(state: &AppState, id: i64) -> ApiResult<execution::Model> {
+    let mut doorbell = state.hub.doorbell(&events::execution_stream(id));
+    loop {
+        let row = records::execution(&state.db, id)
+            .await?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("execution {id} disappeared")))?;
+        if !matches!(row.status, ExecutionStatus::Queued | ExecutionStatus::Running) {
+            return Ok(row);
+        }
+        tokio::select! {
+            _ = doorbell.recv() => {}
+            () = tokio::time::sleep(std::time::Duration::from_millis(250)) => {}
+        }
     }
 }
 
@@ -116,13 +131,21 @@ pub struct BatchRequest {
     pub triggered_by: String,
 }
 
-/// Runs a planned batch to its end and returns its executions in ordering-number order.
+#[derive(serde::Serialize)]
+struct GroupEvent {
+    group: i64,
+    status: &'static str,
+}
+
+/// Runs a planned batch to its end, group after group, and returns its executions in
+/// ordering-number order. Its stream hears `group` and `execution` events, then `end`.
 pub async fn run_batch(
     state: AppState,
     batch: batch::Model,
     groups: BTreeMap<i64, Vec<script_version::Model>>,
     request: BatchRequest,
 ) -> ApiResult<Vec<execution::Model>> {
+    let stream = events::batch_stream(batch.id);
     let mut finished = Vec::new();
     let mut any_failed = false;
     let mut stopped = false;
@@ -130,38 +153,55 @@ pub async fn run_batch(
         if stopped {
             break;
         }
-        let group = i32::try_from(group).unwrap_or(i32::MAX);
-        let runs = versions.iter().map(|version| {
-            run_one(
-                &state,
-                version,
-                request.test_data.as_deref(),
-                &request.triggered_by,
-                Some((batch.id, group)),
-            )
-        });
-        for result in join_all(runs).await {
-            let row = match result {
-                Ok(row) => row,
+        state.hub.publish(&state.db, &stream, "group", &GroupEvent { group, status: "running" }).await?;
+        let batch_group = Some((batch.id, i32::try_from(group).unwrap_or(i32::MAX)));
+        let mut queued = Vec::new();
+        for version in &versions {
+            match queue_run(&state, version, request.test_data.as_deref(), &request.triggered_by, batch_group)
+                .await
+            {
+                Ok(row) => queued.push(row.id),
                 Err(err) => {
-                    records::end_batch(&state.db, batch.clone(), BatchStatus::Error).await?;
+                    end_batch(&state, batch, BatchStatus::Error).await?;
                     return Err(err);
                 }
-            };
+            }
+        }
+        let mut group_failed = false;
+        for result in join_all(queued.iter().map(|id| wait_for_end(&state, *id))).await {
+            let row = result?;
             if row.status != ExecutionStatus::Succeeded {
-                any_failed = true;
-                stopped = request.stop_on_failure;
+                group_failed = true;
             }
             finished.push(row);
         }
+        let status = if group_failed { "failed" } else { "succeeded" };
+        state.hub.publish(&state.db, &stream, "group", &GroupEvent { group, status }).await?;
+        any_failed |= group_failed;
+        stopped = group_failed && request.stop_on_failure;
     }
     let status = match (stopped, any_failed) {
         (true, _) => BatchStatus::Stopped,
         (false, true) => BatchStatus::Failed,
         (false, false) => BatchStatus::Succeeded,
     };
-    records::end_batch(&state.db, batch, status).await?;
+    end_batch(&state, batch, status).await?;
     Ok(finished)
+}
+
+#[derive(serde::Serialize)]
+struct BatchEnd {
+    batch: super::Batch,
+}
+
+async fn end_batch(state: &AppState, batch: batch::Model, status: BatchStatus) -> ApiResult<()> {
+    let batch = records::end_batch(&state.db, batch, status).await?;
+    let view = super::batch_view(state, batch.clone()).await?;
+    state
+        .hub
+        .publish(&state.db, &events::batch_stream(batch.id), events::END, &BatchEnd { batch: view })
+        .await?;
+    Ok(())
 }
 
 /// Executions of a batch, group by group and by ordering number inside a group (never in

@@ -28,6 +28,8 @@ pub struct Execution {
     pub triggered_by: String,
     /// Why the engine could not run it (status `error`).
     pub error: Option<String>,
+    /// The worker that ran it (`VED_WORKER_NAME`), once one has claimed it.
+    pub worker: Option<String>,
 }
 
 impl From<execution::Model> for Execution {
@@ -50,6 +52,7 @@ impl From<execution::Model> for Execution {
             interpreter: row.interpreter,
             triggered_by: row.triggered_by,
             error: row.error,
+            worker: row.worker,
         }
     }
 }

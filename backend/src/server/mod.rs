@@ -14,6 +14,10 @@ use crate::{
     build_app,
     config::Config,
     executions,
+    executions::{
+        events::EventHub,
+        worker::{sweep_lost_jobs, Doorbell, Worker, WorkerConfig},
+    },
     scripts::catalog::Catalog,
     AppState,
 };
@@ -50,12 +54,15 @@ impl Application {
         let llm = LlmClient::new(config.llm.clone());
         let runner = DockerRunner::new(config.sandbox.clone());
         recover_runs(&db, &runner).await?;
-        // After the sweep, which would remove the pool's containers too.
-        runner.start_pool();
+        let hub = EventHub::default();
+        let doorbell = Doorbell::default();
+        start_worker(&config, &db, &runner, &hub, &doorbell, config.worker.enabled).await?;
         let state = AppState {
             db,
             catalog,
             runner,
+            hub,
+            doorbell,
             llm,
             stop_words: Arc::new(stop_words),
             login_throttle: Arc::new(LoginThrottle::new(config.login.clone())),
@@ -113,12 +120,67 @@ async fn open_repository(config: &Config) -> anyhow::Result<GitStore> {
     Ok(git)
 }
 
-/// After a crash: runs left in flight are marked interrupted and their containers removed.
-async fn recover_runs(db: &sea_orm::DatabaseConnection, runner: &DockerRunner) -> anyhow::Result<()> {
-    let interrupted = executions::records::mark_interrupted(db).await?;
-    if interrupted > 0 {
-        tracing::warn!(interrupted, "marked executions left running by the previous process as interrupted");
+/// `ved worker`: runs jobs from the database on this host's Docker engine until stopped,
+/// needing nothing of an API process.
+pub async fn run_worker(config: Config) -> anyhow::Result<()> {
+    let db = open_database(&config).await?;
+    let runner = DockerRunner::new(config.sandbox.clone());
+    remove_leftover_containers(&runner).await;
+    let (hub, doorbell) = (EventHub::default(), Doorbell::default());
+    start_worker(&config, &db, &runner, &hub, &doorbell, true).await?;
+    tracing::info!(worker = %config.worker.name, "worker running; stop it with Ctrl+C or SIGTERM");
+    shutdown_signal().await;
+    runner.shutdown().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Starts the pool and, when `runs_jobs`, this process's worker; every process sweeps for
+/// jobs whose worker was lost.
+async fn start_worker(
+    config: &Config,
+    db: &sea_orm::DatabaseConnection,
+    runner: &DockerRunner,
+    hub: &EventHub,
+    doorbell: &Doorbell,
+    runs_jobs: bool,
+) -> anyhow::Result<()> {
+    let settings = &config.worker;
+    sweep_lost_jobs(db.clone(), hub.clone(), runner.clone(), settings.lease / 2);
+    if !runs_jobs {
+        tracing::info!("VED_WORKER=false: this process runs no jobs; `ved worker` processes do");
+        return Ok(());
     }
+    // After the sweep of leftovers, which would remove the pool's containers too.
+    runner.start_pool();
+    let worker = Worker {
+        db: db.clone(),
+        sandbox: runner.clone(),
+        hub: hub.clone(),
+        doorbell: doorbell.clone(),
+        config: WorkerConfig {
+            name: settings.name.clone(),
+            lease: settings.lease,
+            poll: Duration::from_millis(500),
+            slots: config.sandbox.max_concurrent_runs,
+        },
+    };
+    worker.start().await?;
+    Ok(())
+}
+
+/// After a crash: run-alls this process was driving are marked interrupted, and the
+/// containers it left are removed (its worker marks its own unfinished runs).
+async fn recover_runs(db: &sea_orm::DatabaseConnection, runner: &DockerRunner) -> anyhow::Result<()> {
+    let interrupted = executions::records::mark_batches_interrupted(db).await?;
+    if interrupted > 0 {
+        tracing::warn!(interrupted, "marked run-alls left running by the previous process as interrupted");
+    }
+    remove_leftover_containers(runner).await;
+    Ok(())
+}
+
+async fn remove_leftover_containers(runner: &DockerRunner) {
     match runner.remove_leftovers().await {
         Ok(0) => {}
         Ok(removed) => tracing::warn!(removed, "removed containers left behind by the previous process"),
@@ -126,7 +188,6 @@ async fn recover_runs(db: &sea_orm::DatabaseConnection, runner: &DockerRunner) -
             tracing::warn!(error = %err, "Docker engine not reachable at start; runs will answer 503 until it is")
         }
     }
-    Ok(())
 }
 
 /// The guardrail's list; a missing file is not fatal (the built-in list stands in).

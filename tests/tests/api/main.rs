@@ -5,6 +5,7 @@ mod errors;
 mod execution;
 mod fresh_start;
 mod hardening;
+mod jobs;
 mod llm;
 mod openapi;
 mod scripts;

@@ -28,7 +28,7 @@ use super::{loader, SandboxConfig};
 
 /// Carried by every container we create, so that a restart can sweep what a crash left.
 pub(super) const MANAGED_LABEL: &str = "ved.managed";
-const EXECUTION_LABEL: &str = "ved.execution";
+pub(super) const EXECUTION_LABEL: &str = "ved.execution";
 /// The host directory a container mounts, so that a sweep can delete it with the container.
 pub(super) const RUN_DIR_LABEL: &str = "ved.run_dir";
 const RUN_DIR_PREFIX: &str = "run-";

@@ -333,6 +333,24 @@ impl DockerRunner {
         Ok(removed)
     }
 
+    /// Removes the container of one execution, if this engine has it (a cold run's; a
+    /// pooled container is labelled with its instance only). Returns how many were removed.
+    pub async fn remove_containers_of(&self, execution_id: i64) -> Result<usize, SandboxError> {
+        let docker = self.client()?;
+        let label = format!("{}={execution_id}", container::EXECUTION_LABEL);
+        let filters = HashMap::from([("label", vec![label.as_str()])]);
+        let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+        let mut removed = 0;
+        for found in docker.list_containers(Some(options)).await? {
+            if let Some(id) = found.id {
+                if container::remove_container(&docker, &id).await.is_ok() {
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
+
     /// One run, without the interpreter name (the probe is such a run too).
     async fn execute(
         &self,

@@ -1,0 +1,196 @@
+//! The event streams of SPEC §12. Every event is a database row first (its id is the SSE
+//! `id:`, so a late or returning subscriber replays what it missed, from any process);
+//! in this process it is then broadcast, so live subscribers get it without a query.
+//! Other processes' events reach a subscriber through a short poll of the rows.
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use chrono::Utc;
+use futures::Stream;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::entities::event;
+
+/// How often a subscriber looks for rows written by another process.
+const POLL: Duration = Duration::from_millis(250);
+/// Live events a slow subscriber may fall behind by before it re-reads the rows.
+const CHANNEL_CAPACITY: usize = 512;
+/// Rows read at once when replaying.
+const REPLAY_BATCH: u64 = 500;
+
+/// The name of a stream: `execution:{id}` or `batch:{id}`.
+pub fn execution_stream(id: i64) -> String {
+    format!("execution:{id}")
+}
+
+pub fn batch_stream(id: i64) -> String {
+    format!("batch:{id}")
+}
+
+/// The kind that ends a stream.
+pub const END: &str = "end";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub id: i64,
+    pub kind: String,
+    /// JSON.
+    pub data: String,
+}
+
+impl From<event::Model> for StoredEvent {
+    fn from(row: event::Model) -> Self {
+        Self { id: row.id, kind: row.kind, data: row.data }
+    }
+}
+
+struct Channel {
+    sender: broadcast::Sender<Arc<StoredEvent>>,
+    /// Held from the insert to the broadcast, so that live events go out in id order.
+    order: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Cheap to clone; one per process.
+#[derive(Clone, Default)]
+pub struct EventHub {
+    channels: Arc<Mutex<HashMap<String, Channel>>>,
+}
+
+impl EventHub {
+    fn channel(&self, stream: &str) -> (broadcast::Sender<Arc<StoredEvent>>, Arc<tokio::sync::Mutex<()>>) {
+        let mut channels = self.channels.lock().expect("event hub poisoned");
+        // Streams nobody listens to any more are forgotten.
+        channels.retain(|_, channel| {
+            channel.sender.receiver_count() > 0 || Arc::strong_count(&channel.order) > 1
+        });
+        let channel = channels.entry(stream.to_owned()).or_insert_with(|| Channel {
+            sender: broadcast::channel(CHANNEL_CAPACITY).0,
+            order: Arc::default(),
+        });
+        (channel.sender.clone(), Arc::clone(&channel.order))
+    }
+
+    /// Stores the event, then hands it to this process's subscribers.
+    pub async fn publish(
+        &self,
+        db: &DatabaseConnection,
+        stream: &str,
+        kind: &str,
+        data: &impl Serialize,
+    ) -> Result<StoredEvent, DbErr> {
+        let data = serde_json::to_string(data).map_err(|err| DbErr::Custom(err.to_string()))?;
+        let (sender, order) = self.channel(stream);
+        let _in_order = order.lock().await;
+        let row = event::ActiveModel {
+            stream: Set(stream.to_owned()),
+            kind: Set(kind.to_owned()),
+            data: Set(data),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        let stored = StoredEvent::from(row);
+        let _ = sender.send(Arc::new(stored.clone()));
+        Ok(stored)
+    }
+
+    /// Everything on `stream` after event `after` (0: from the start), then what comes
+    /// live; it ends after the `end` event.
+    pub fn follow(
+        &self,
+        db: DatabaseConnection,
+        stream: String,
+        after: i64,
+    ) -> impl Stream<Item = StoredEvent> {
+        let live = self.channel(&stream).0.subscribe();
+        let state =
+            Follow { db, stream, live, last: after, pending: VecDeque::new(), ended: false, replayed: false };
+        futures::stream::unfold(state, |mut state| async move {
+            let next = state.next().await?;
+            Some((next, state))
+        })
+    }
+
+    /// Waits until an event arrives on `stream` (or a poll interval passes): a doorbell
+    /// for whoever then reads the database.
+    pub fn doorbell(&self, stream: &str) -> broadcast::Receiver<Arc<StoredEvent>> {
+        self.channel(stream).0.subscribe()
+    }
+}
+
+struct Follow {
+    db: DatabaseConnection,
+    stream: String,
+    live: broadcast::Receiver<Arc<StoredEvent>>,
+    last: i64,
+    pending: VecDeque<StoredEvent>,
+    ended: bool,
+    replayed: bool,
+}
+
+impl Follow {
+    async fn next(&mut self) -> Option<StoredEvent> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                if event.id <= self.last {
+                    continue;
+                }
+                self.last = event.id;
+                self.ended = event.kind == END;
+                return Some(event);
+            }
+            if self.ended {
+                return None;
+            }
+            if !self.replayed {
+                self.read_rows().await?;
+                continue;
+            }
+            tokio::select! {
+                received = self.live.recv() => match received {
+                    Ok(event) => self.pending.push_back((*event).clone()),
+                    // Fell behind, or the publisher is gone: the rows have it all.
+                    Err(broadcast::error::RecvError::Lagged(_)) => self.read_rows().await?,
+                    Err(broadcast::error::RecvError::Closed) => {
+                        tokio::time::sleep(POLL).await;
+                        self.read_rows().await?;
+                    }
+                },
+                () = tokio::time::sleep(POLL) => self.read_rows().await?,
+            }
+        }
+    }
+
+    /// Queues the stored events after the last one sent; `None` when the database fails
+    /// (the stream then ends, and the client reconnects with `Last-Event-ID`).
+    async fn read_rows(&mut self) -> Option<()> {
+        let rows = event::Entity::find()
+            .filter(event::Column::Stream.eq(self.stream.as_str()))
+            .filter(event::Column::Id.gt(self.last))
+            .order_by_asc(event::Column::Id)
+            .limit(REPLAY_BATCH)
+            .all(&self.db)
+            .await;
+        match rows {
+            Ok(rows) => {
+                // A full batch may have more behind it: read again before waiting.
+                self.replayed = rows.len() < REPLAY_BATCH as usize;
+                self.pending.extend(rows.into_iter().map(StoredEvent::from));
+                Some(())
+            }
+            Err(err) => {
+                tracing::warn!(stream = %self.stream, error = %err, "could not read events");
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! SPEC §12: executions are jobs with live event streams, and outlive the worker that
+//! lost them.
+use std::{
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use futures::StreamExt;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use ved_tests::harness::{ved_binary, Client, TestApp};
+
+/// One Server-Sent Event as the client received it.
+#[derive(Debug)]
+struct Received {
+    id: i64,
+    kind: String,
+    data: Value,
+    at: Instant,
+}
+
+/// Reads an SSE stream to its end (the server closes it after `end`), noting when each
+/// event arrived.
+async fn read_events(client: &Client, path: &str, last_event_id: Option<i64>) -> Vec<Received> {
+    let mut request = client.raw().get(client.url(path));
+    if let Some(id) = last_event_id {
+        request = request.header("last-event-id", id.to_string());
+    }
+    let response = request.send().await.expect("the stream opens");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut body = response.bytes_stream();
+    let mut buffer = String::new();
+    let mut events = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while let Ok(Some(chunk)) = tokio::time::timeout_at(deadline, body.next()).await {
+        buffer.push_str(&String::from_utf8_lossy(&chunk.expect("stream bytes")));
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let field = |name: &str| {
+                block.lines().find_map(|line| {
+                    line.strip_prefix(&format!("{name}:")).map(|v| v.trim_start().to_owned())
+                })
+            };
+            // Keep-alive comments have no fields.
+            let (Some(id), Some(kind), Some(data)) = (field("id"), field("event"), field("data")) else {
+                continue;
+            };
+            events.push(Received {
+                id: id.parse().expect("numeric id"),
+                kind,
+                data: serde_json::from_str(&data).expect("JSON data"),
+                at: Instant::now(),
+            });
+        }
+    }
+    assert!(tokio::time::Instant::now() < deadline, "the stream did not close after end: {events:?}");
+    events
+}
+
+async fn merged_script(editor: &Client, content: &str) -> i64 {
+    let id = editor.create_script(content, "").await["id"].as_i64().unwrap();
+    editor.merge_script(id).await;
+    id
+}
+
+async fn start(editor: &Client, id: i64) -> i64 {
+    let answer = editor.post(&format!("/api/execute/{id}?wait=false"), &json!({})).await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text);
+    answer.body["execution_id"].as_i64().expect("an execution id")
+}
+
+#[tokio::test]
+async fn output_streams_while_the_script_runs_and_a_late_subscriber_replays_it() {
+    let app = TestApp::spawn().await;
+    let editor = app.editor().await;
+    let id = merged_script(&editor, "import sys, time\nprint('first')\nprint('warn', file=sys.stderr)\ntime.sleep(1.5)\nprint('second')\n").await;
+    let execution = start(&editor, id).await;
+
+    let events = read_events(&editor, &format!("/api/executions/{execution}/events"), None).await;
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"status"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"end"), "{kinds:?}");
+    assert!(events.windows(2).all(|pair| pair[0].id < pair[1].id), "ids increase: {events:?}");
+    let first = events.iter().find(|e| e.kind == "stdout").expect("stdout events");
+    let end = events.last().unwrap();
+    assert!(first.data["text"].as_str().unwrap().starts_with("first"), "{events:?}");
+    assert!(
+        end.at - first.at >= Duration::from_secs(1),
+        "the first line came only {:?} before the end",
+        end.at - first.at
+    );
+    let streamed = |kind: &str| -> String {
+        events
+            .iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| e.data["text"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let finished = &end.data["execution"];
+    assert_eq!(finished["status"], "succeeded");
+    assert_eq!(
+        streamed("stdout"),
+        finished["stdout"].as_str().unwrap(),
+        "stored output is what was streamed"
+    );
+    assert_eq!(streamed("stderr"), "warn\n");
+    let statuses: Vec<&str> =
+        events.iter().filter(|e| e.kind == "status").map(|e| e.data["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["queued", "running", "succeeded"]);
+
+    // Later, and from where it left off.
+    let replay = read_events(&editor, &format!("/api/executions/{execution}/events"), None).await;
+    assert_eq!(
+        replay.iter().map(|e| e.id).collect::<Vec<_>>(),
+        events.iter().map(|e| e.id).collect::<Vec<_>>()
+    );
+    let resumed = read_events(&editor, &format!("/api/executions/{execution}/events"), Some(first.id)).await;
+    assert_eq!(resumed.first().map(|e| e.id), events.iter().map(|e| e.id).find(|id| *id > first.id));
+    assert_eq!(resumed.last().map(|e| e.kind.as_str()), Some("end"));
+    // The viewer may watch; nobody may watch what does not exist.
+    let viewer = app.viewer().await;
+    assert_eq!(
+        read_events(&viewer, &format!("/api/executions/{execution}/events"), None).await.len(),
+        events.len()
+    );
+    assert_eq!(editor.get("/api/executions/999999/events").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(editor.get("/api/batches/999999/events").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.client().get(&format!("/api/executions/{execution}/events")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_run_all_streams_its_groups_and_executions_then_the_batch() {
+    let app = TestApp::spawn().await;
+    let editor = app.editor().await;
+    let one = merged_script(&editor, "print('one')").await;
+    let two = merged_script(&editor, "print('two')").await;
+    let answer = editor.post("/api/execute/all?wait=false", &json!({})).await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text);
+    let batch = answer.body["batch_id"].as_i64().unwrap();
+
+    let events = read_events(&editor, &format!("/api/batches/{batch}/events"), None).await;
+    let groups: Vec<(i64, String)> = events
+        .iter()
+        .filter(|e| e.kind == "group")
+        .map(|e| (e.data["group"].as_i64().unwrap(), e.data["status"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            (1, "running".to_owned()),
+            (1, "succeeded".to_owned()),
+            (2, "running".to_owned()),
+            (2, "succeeded".to_owned())
+        ]
+    );
+    for script in [one, two] {
+        let seen: Vec<&str> = events
+            .iter()
+            .filter(|e| e.kind == "execution" && e.data["script_id"] == script)
+            .map(|e| e.data["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(seen, ["queued", "running", "succeeded"], "script {script}: {events:?}");
+    }
+    let end = events.last().unwrap();
+    assert_eq!(end.kind, "end");
+    assert_eq!(end.data["batch"]["status"], "succeeded");
+    assert_eq!(end.data["batch"]["groups"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_job_whose_worker_dies_ends_as_worker_lost_after_its_lease() {
+    let app = TestApp::spawn_with(&[("VED_WORKER", "false"), ("VED_JOB_LEASE_S", "1")]).await;
+    let editor = app.editor().await;
+    let id = merged_script(&editor, "import time\nprint('working', flush=True)\ntime.sleep(60)\n").await;
+    let mut worker = Command::new(ved_binary())
+        .arg("worker")
+        .current_dir(app.data_dir())
+        .env("VED_DATABASE_URL", format!("sqlite://{}/ved.db", app.data_dir().display()))
+        .env("VED_SCRIPTS_REPO", app.data_dir().join("worker-instance"))
+        .env("VED_WORKER_NAME", "remote-1")
+        .env("VED_JOB_LEASE_S", "1")
+        .env("VED_WARM_POOL", "0")
+        .env("VED_RUNNER_IMAGE", std::env::var("VED_RUNNER_IMAGE").unwrap_or("ved-runner:latest".into()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ved worker starts");
+
+    let execution = start(&editor, id).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let running = loop {
+        let row = editor.get(&format!("/api/executions/{execution}")).await.body;
+        if row["status"] == "running" {
+            break row;
+        }
+        assert!(Instant::now() < deadline, "the worker never took the job: {row}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(running["worker"], "remote-1");
+    // The worker's output reaches the API process through the database.
+    assert_eq!(read_events_until(&editor, execution, "stdout").await, "working\n");
+
+    worker.kill().expect("kill -9 the worker");
+    let _ = worker.wait();
+    let events = read_events(&editor, &format!("/api/executions/{execution}/events"), None).await;
+    let end = events.last().expect("an end");
+    assert_eq!(end.kind, "end");
+    assert_eq!(end.data["execution"]["status"], "error");
+    assert_eq!(end.data["execution"]["error"], "worker lost");
+    let row = editor.get(&format!("/api/executions/{execution}")).await.body;
+    assert_eq!(row["status"], "error");
+}
+
+/// The text of the first event of `kind` on the execution's stream, read live.
+async fn read_events_until(client: &Client, execution: i64, kind: &str) -> String {
+    let response =
+        client.raw().get(client.url(&format!("/api/executions/{execution}/events"))).send().await.unwrap();
+    let mut body = response.bytes_stream();
+    let mut buffer = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while let Ok(Some(chunk)) = tokio::time::timeout_at(deadline, body.next()).await {
+        buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+        if let Some(at) = buffer.find(&format!("event: {kind}\n")) {
+            let rest = &buffer[at..];
+            if let Some(data) = rest.lines().find_map(|line| line.strip_prefix("data: ")) {
+                let value: Value = serde_json::from_str(data).unwrap();
+                return value["text"].as_str().unwrap().to_owned();
+            }
+        }
+    }
+    panic!("no {kind} event within 20 s: {buffer}");
+}

@@ -1,4 +1,5 @@
 // @ts-check
+/* global document -- used inside page.evaluate, which runs in the browser */
 /**
  * Viewing history must never change what Save or Run draft use: found in a real browser,
  * where viewing an old version and going back made Save commit the old content while

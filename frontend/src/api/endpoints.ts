@@ -40,10 +40,25 @@ export function createApi(http: HttpClient) {
         http.request<Answer<'/api/scripts/{id}', 'delete'>>('DELETE', `/api/scripts/${id}`),
       versions: (id: number, { signal }: Signal = {}) =>
         http.request<Answer<'/api/scripts/{id}/versions', 'get'>>('GET', `/api/scripts/${id}/versions`, { signal }),
+      /** Unified diff of code and test data; `from` defaults to prod's version (400 when not on prod), `to` to the latest. */
+      diff: (id: number, { from, to, signal }: Signal & { from?: number; to?: number } = {}) =>
+        http.request<Answer<'/api/scripts/{id}/diff', 'get'>>('GET', `/api/scripts/${id}/diff`, {
+          query: { from, to },
+          signal,
+        }),
+      /** A new minor version with that version's code and test data. */
+      restore: (id: number, body: RequestBody<'/api/scripts/{id}/restore', 'post'>) =>
+        http.request<Answer<'/api/scripts/{id}/restore', 'post'>>('POST', `/api/scripts/${id}/restore`, { body }),
     },
     execution: {
       run: (id: number, body: RequestBody<'/api/execute/{id}', 'post'>) =>
         http.request<Answer<'/api/execute/{id}', 'post'>>('POST', `/api/execute/${id}`, { body }),
+      /** Queues a run and answers at once (202) with its id; follow it with `executionEventsUrl`. */
+      start: (id: number, body: RequestBody<'/api/execute/{id}', 'post'>) =>
+        http.request<Answer<'/api/execute/{id}', 'post', 202>>('POST', `/api/execute/${id}`, {
+          query: { wait: false },
+          body,
+        }),
       /** Starts a run of every script on prod and answers at once (202) with the batch id. */
       startAll: (body: RequestBody<'/api/execute/all', 'post'>) =>
         http.request<Answer<'/api/execute/all', 'post', 202>>('POST', '/api/execute/all', {

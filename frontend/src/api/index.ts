@@ -8,3 +8,4 @@ export const api = createApi(http);
 export { ApiError, errorMessage } from './client';
 export type { Api } from './endpoints';
 export type * from './types';
+export * from './events';

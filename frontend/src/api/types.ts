@@ -27,6 +27,9 @@ export type ScriptDetail = Schemas['ScriptDetail'];
 export type CreateScriptRequest = Schemas['CreateScript'];
 export type SaveScriptRequest = Schemas['SaveScript'];
 export type MergeResponse = Schemas['MergeResult'];
+/** `GET /api/scripts/{id}/diff` */
+export type VersionDiff = Schemas['VersionDiff'];
+export type RestoreScriptRequest = Schemas['RestoreScript'];
 
 export type Execution = Schemas['Execution'];
 /** Whatever the document says a status is (a string today, an enum once the server says so). */
@@ -34,6 +37,8 @@ export type ExecutionStatus = Execution['status'];
 export type RunSource = Schemas['Source'];
 export type ExecuteRequest = Schemas['ExecuteRequest'];
 export type ExecuteAllRequest = Schemas['ExecuteAllRequest'];
+/** `POST /api/execute/{id}?wait=false` → 202 */
+export type ExecutionStarted = Schemas['ExecutionStarted'];
 /** `POST /api/execute/all?wait=false` → 202 */
 export type BatchStarted = Schemas['BatchStarted'];
 export type BatchGroup = Schemas['BatchGroup'];

@@ -1,39 +1,23 @@
 import { useEffect, useState } from 'react';
-import type { Execution } from '../api';
+import type { Execution, ExecutionStatus } from '../api';
 import { formatDateTime, formatDuration, outcomeOf } from '../lib/format';
+import { OutputStream } from './OutputStream';
 import { Spinner } from './Spinner';
 import { StatusBadge } from './StatusBadge';
 
-function Stream({ name, text, truncated }: { name: string; text: string; truncated: boolean }) {
-  return (
-    <section className={`stream stream-${name}`} aria-label={name}>
-      <header className="stream-head">
-        <span>{name}</span>
-        {truncated && (
-          <span className="badge badge-warn" title="The output was longer than the capture limit">
-            truncated
-          </span>
-        )}
-        {text && (
-          <button
-            type="button"
-            className="link-button small"
-            onClick={() => void navigator.clipboard?.writeText(text)}
-          >
-            copy
-          </button>
-        )}
-      </header>
-      {text ? (
-        <pre className="stream-text" data-testid={name}>
-          {text}
-          {truncated && <span className="truncation-mark">{'\n'}… output truncated</span>}
-        </pre>
-      ) : (
-        <p className="muted small stream-empty">(empty)</p>
-      )}
-    </section>
-  );
+/** A run going on, as far as it has come. */
+export interface LiveOutput {
+  /** null: being started, or queued and not heard of yet. */
+  status: ExecutionStatus | null;
+  stdout: string;
+  stderr: string;
+  stdoutClipped: boolean;
+  stderrClipped: boolean;
+  /** When it started running (ms since the epoch), if known. */
+  since: number | null;
+  /** What runs ("draft v0.3"). */
+  label: string;
+  reconnecting: boolean;
 }
 
 function Elapsed({ since }: { since: number }) {
@@ -42,28 +26,54 @@ function Elapsed({ since }: { since: number }) {
     const timer = window.setInterval(() => setNow(Date.now()), 200);
     return () => window.clearInterval(timer);
   }, []);
-  return <span className="muted small">{formatDuration(now - since)}</span>;
+  return <span className="muted small">{formatDuration(Math.max(0, now - since))}</span>;
+}
+
+function LiveView({ live }: { live: LiveOutput }) {
+  const { status } = live;
+  return (
+    <>
+      <div className="output-meta" data-testid="live-meta">
+        <span data-testid="run-status">
+          {status ? <StatusBadge status={status} precise /> : <span className="badge badge-pending">Starting</span>}
+        </span>
+        <Spinner label="Running" />
+        <strong>
+          {status === 'queued' ? 'Waiting to run' : status === 'running' ? 'Running' : 'Starting'} {live.label}…
+        </strong>
+        {live.since !== null && <Elapsed since={live.since} />}
+        {live.reconnecting && (
+          <span className="muted small" role="status">
+            connection lost, reconnecting…
+          </span>
+        )}
+      </div>
+      <div className="streams">
+        <OutputStream name="stdout" text={live.stdout} truncated={false} clipped={live.stdoutClipped} follow />
+        <OutputStream name="stderr" text={live.stderr} truncated={false} clipped={live.stderrClipped} follow />
+      </div>
+    </>
+  );
 }
 
 export function OutputPanel({
   execution,
-  running,
+  live,
   error,
   hint,
 }: {
+  /** The finished run to show. */
+  execution: Execution | null;
+  /** A run going on now: shown instead of `execution`. */
+  live: LiveOutput | null;
+  error: string | null;
   /** What to say when there is no run yet (editors: how to start one). */
   hint?: string;
-  execution: Execution | null;
-  /** A run in flight: its start time and what runs. */
-  running: { since: number; label: string } | null;
-  error: string | null;
 }) {
-  if (running) {
+  if (live) {
     return (
-      <div className="output-panel" data-testid="output-panel">
-        <div className="output-meta">
-          <Spinner label="Running" /> <strong>Running {running.label}…</strong> <Elapsed since={running.since} />
-        </div>
+      <div className="output-panel" data-testid="output-panel" aria-busy>
+        <LiveView live={live} />
       </div>
     );
   }
@@ -78,17 +88,20 @@ export function OutputPanel({
       {execution && (
         <>
           <div className="output-meta" data-testid="execution-meta">
-            <StatusBadge status={execution.status} exitCode={execution.exit_code} precise />
+            <span data-testid="run-status">
+              <StatusBadge status={execution.status} exitCode={execution.exit_code} precise />
+            </span>
             <span>
               exit code <strong className="mono" data-testid="exit-code">{execution.exit_code ?? '—'}</strong>
             </span>
             <span>
-              duration <strong>{formatDuration(execution.duration_ms)}</strong>
+              duration <strong data-testid="duration">{formatDuration(execution.duration_ms)}</strong>
             </span>
             {execution.interpreter && <span className="mono small">{execution.interpreter}</span>}
             <span className="version-chip">v{execution.version_label}</span>
             <span className="muted small">
               by {execution.triggered_by} · {formatDateTime(execution.finished_at ?? execution.started_at)}
+              {execution.worker && <> · on {execution.worker}</>}
               {execution.batch_id != null && <> · batch #{execution.batch_id}</>}
             </span>
           </div>
@@ -96,8 +109,8 @@ export function OutputPanel({
             <div className={outcomeOf(execution.status) === 'failure' ? 'error-box' : 'notice'}>{execution.error}</div>
           )}
           <div className="streams">
-            <Stream name="stdout" text={execution.stdout} truncated={execution.stdout_truncated} />
-            <Stream name="stderr" text={execution.stderr} truncated={execution.stderr_truncated} />
+            <OutputStream name="stdout" text={execution.stdout} truncated={execution.stdout_truncated} />
+            <OutputStream name="stderr" text={execution.stderr} truncated={execution.stderr_truncated} />
           </div>
         </>
       )}

@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import type { Batch, ScriptSummary } from '../api';
+import type { Batch, GroupStatus, ScriptSummary } from '../api';
 import { formatDuration, formatOrdering, formatRelative, outcomeOf } from '../lib/format';
 import { StatusBadge } from './StatusBadge';
 
@@ -46,11 +46,14 @@ export function groupsOf(batch: Batch, scripts: ScriptSummary[] | null, running:
 
 export function RunAllPanel({
   batch,
+  groupStatus = {},
   running,
   scripts,
   error,
 }: {
   batch: Batch | null;
+  /** What the batch's stream said of each group. */
+  groupStatus?: Record<number, GroupStatus>;
   running: boolean;
   scripts: ScriptSummary[] | null;
   error: string | null;
@@ -95,9 +98,17 @@ export function RunAllPanel({
           const done = g.executions.filter((e) => outcomeOf(e.status) !== 'pending').length;
           const pct = g.expected ? Math.round((done / g.expected) * 100) : 0;
           return (
-            <li key={`${batch?.id ?? 0}-${g.group}`} className="run-group" data-group={g.group}>
+            <li
+              key={`${batch?.id ?? 0}-${g.group}`}
+              className="run-group"
+              data-group={g.group}
+              data-group-status={groupStatus[g.group]}
+            >
               <div className="run-group-head">
                 <span className="run-group-name">Group {g.group}</span>
+                {groupStatus[g.group] && (
+                  <span className={`tag tag-group-${groupStatus[g.group]}`}>{groupStatus[g.group]}</span>
+                )}
                 <span className="progress" aria-label={`Group ${g.group}: ${done} of ${g.expected} done`}>
                   <span className="progress-bar" style={{ width: `${pct}%` }} />
                 </span>

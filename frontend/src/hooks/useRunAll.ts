@@ -1,16 +1,21 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, errorMessage, type Batch } from '../api';
-
-const POLL_MS = 750;
-const TERMINAL: ReadonlySet<string> = new Set(['succeeded', 'failed', 'finished', 'completed', 'done', 'error', 'stopped', 'cancelled']);
-
-export function isBatchFinished(batch: Batch): boolean {
-  return batch.finished_at != null || TERMINAL.has(batch.status);
-}
+import {
+  api,
+  BATCH_EVENT_KINDS,
+  batchEventsUrl,
+  errorMessage,
+  followEvents,
+  type Batch,
+  type BatchEvent,
+  type GroupStatus,
+} from '../api';
+import { applyBatchEvent, isBatchFinished, progressOf, startedBatch, type BatchProgress } from './batchProgress';
 
 export interface RunAllState {
   /** The batch being run, or the last one the server kept. */
   batch: Batch | null;
+  /** What the stream said of each group of the batch. */
+  groupStatus: Record<number, GroupStatus>;
   running: boolean;
   starting: boolean;
   error: string | null;
@@ -18,13 +23,14 @@ export interface RunAllState {
 }
 
 /**
- * "Run all": starts a batch without waiting (`?wait=false` → 202 {batch_id}) and polls it
- * for per-group progress until it finishes. Also shows the last batch when the page opens
- * and follows one another editor started.
+ * "Run all": starts a batch without waiting (`?wait=false` → 202 {batch_id}) and follows its
+ * events (`/api/batches/{id}/events`) for per-group progress until `end`. Also shows the last
+ * batch when the page opens, and follows it if it is still running (another editor's, or one
+ * started before a reload).
  */
 export function useRunAll(onFinished: () => void): RunAllState {
-  const [batch, setBatch] = useState<Batch | null>(null);
-  const [pollId, setPollId] = useState<number | 'latest' | null>(null);
+  const [progress, setProgress] = useState<BatchProgress | null>(null);
+  const [followId, setFollowId] = useState<number | null>(null);
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const finishedRef = useRef(onFinished);
@@ -38,62 +44,60 @@ export function useRunAll(onFinished: () => void): RunAllState {
     api.execution.latestBatch({ signal: controller.signal }).then(
       (latest) => {
         if (!latest) return;
-        setBatch((current) => current ?? latest);
-        if (!isBatchFinished(latest)) setPollId(latest.id);
+        setProgress((current) => current ?? progressOf(latest));
+        if (!isBatchFinished(latest)) setFollowId((current) => current ?? latest.id);
       },
-      () => undefined, // no batch yet, or an older server: nothing to show
+      () => undefined, // no batch yet: nothing to show
     );
     return () => controller.abort();
   }, []);
 
-  // Poll while a batch runs.
+  // Follow the running batch's events.
   useEffect(() => {
-    if (pollId === null) return;
-    let cancelled = false;
-    let timer: number | undefined;
+    if (followId === null) return;
     const controller = new AbortController();
-    const tick = async () => {
-      try {
-        const next =
-          pollId === 'latest'
-            ? await api.execution.latestBatch({ signal: controller.signal })
-            : await api.execution.batch(pollId, { signal: controller.signal });
-        if (cancelled) return;
-        if (next) setBatch(next);
-        if (next && isBatchFinished(next)) {
-          setPollId(null);
-          finishedRef.current();
-          return;
-        }
-      } catch (err) {
-        if (cancelled) return;
-        setError(errorMessage(err));
-      }
-      timer = window.setTimeout(tick, POLL_MS);
+    const done = () => {
+      setFollowId(null);
+      finishedRef.current();
     };
-    void tick();
+    const follower = followEvents<BatchEvent>({
+      url: batchEventsUrl(followId),
+      kinds: BATCH_EVENT_KINDS,
+      onEvent: (event) => {
+        setProgress((current) =>
+          applyBatchEvent(current?.batch.id === followId ? current : progressOf(startedBatch(followId)), event),
+        );
+        if (event.kind === 'end') done();
+      },
+      onConnection: (connection) => {
+        if (connection !== 'failed') return;
+        // The stream cannot be followed: the batch as the server has it now.
+        api.execution.batch(followId, { signal: controller.signal }).then(
+          (batch) => {
+            setProgress(progressOf(batch));
+            if (isBatchFinished(batch)) return done();
+            setFollowId(null);
+            setError(`Lost the live progress of batch #${followId}; reload the page to follow it again.`);
+          },
+          (err: unknown) => {
+            if (!controller.signal.aborted) setError(errorMessage(err));
+          },
+        );
+      },
+    });
     return () => {
-      cancelled = true;
+      follower.close();
       controller.abort();
-      window.clearTimeout(timer);
     };
-  }, [pollId]);
+  }, [followId]);
 
   const start = useCallback(async ({ stopOnFailure }: { stopOnFailure: boolean }) => {
     setStarting(true);
     setError(null);
     try {
-      const started = await api.execution.startAll({ stop_on_failure: stopOnFailure });
-      const id = started && typeof started.batch_id === 'number' ? started.batch_id : null;
-      setBatch({
-        id: id ?? 0,
-        status: 'running',
-        started_at: new Date().toISOString(),
-        finished_at: null,
-        triggered_by: '',
-        groups: [],
-      });
-      setPollId(id ?? 'latest');
+      const { batch_id: id } = await api.execution.startAll({ stop_on_failure: stopOnFailure });
+      setProgress(progressOf(startedBatch(id)));
+      setFollowId(id);
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -101,5 +105,12 @@ export function useRunAll(onFinished: () => void): RunAllState {
     }
   }, []);
 
-  return { batch, running: pollId !== null, starting, error, start };
+  return {
+    batch: progress?.batch ?? null,
+    groupStatus: progress?.groupStatus ?? {},
+    running: followId !== null,
+    starting,
+    error,
+    start,
+  };
 }

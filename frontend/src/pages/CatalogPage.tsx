@@ -122,7 +122,13 @@ export function CatalogPage() {
         </div>
       </div>
 
-      <RunAllPanel batch={runAll.batch} running={runAll.running} scripts={scripts} error={runAll.error} />
+      <RunAllPanel
+        batch={runAll.batch}
+        groupStatus={runAll.groupStatus}
+        running={runAll.running}
+        scripts={scripts}
+        error={runAll.error}
+      />
 
       {error && (
         <div className="error-box" role="alert">

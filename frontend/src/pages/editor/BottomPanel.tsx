@@ -1,16 +1,31 @@
-import type { Execution } from '../../api';
-import { OutputPanel } from '../../components/OutputPanel';
+import { OutputPanel, type LiveOutput } from '../../components/OutputPanel';
 import { Spinner } from '../../components/Spinner';
+import type { RunView } from './useScriptRun';
 
 export type BottomTab = 'output' | 'input';
+
+/** The run going on, for the output panel (null when none is). */
+function liveOutputOf(run: RunView): LiveOutput | null {
+  const { live } = run;
+  if (!live && !run.starting) return null;
+  const versionLabel = live?.versionLabel ? `v${live.versionLabel}` : '';
+  return {
+    status: live?.status ?? null,
+    stdout: live?.stdout ?? '',
+    stderr: live?.stderr ?? '',
+    stdoutClipped: live?.stdoutClipped ?? false,
+    stderrClipped: live?.stderrClipped ?? false,
+    since: live?.startedAt ?? null,
+    label: run.label ?? versionLabel,
+    reconnecting: live?.connection === 'reconnecting',
+  };
+}
 
 /** Output of the last run, and the test data box. */
 export function BottomPanel({
   tab,
   onTab,
-  execution,
-  running,
-  runError,
+  run,
   testData,
   testDataChanged,
   onTestData,
@@ -19,9 +34,7 @@ export function BottomPanel({
 }: {
   tab: BottomTab;
   onTab: (tab: BottomTab) => void;
-  execution: Execution | null;
-  running: { since: number; label: string } | null;
-  runError: string | null;
+  run: RunView;
   /** The draft's test data, or the viewed version's (then read-only). */
   testData: string;
   testDataChanged: boolean;
@@ -29,6 +42,7 @@ export function BottomPanel({
   readOnly: boolean;
   hint?: string;
 }) {
+  const live = liveOutputOf(run);
   return (
     <div className="bottom-panel">
       <div className="tabs" role="tablist">
@@ -40,7 +54,7 @@ export function BottomPanel({
           onClick={() => onTab('output')}
         >
           Output
-          {running && <Spinner label="Running" />}
+          {live && <Spinner label="Running" />}
         </button>
         <button
           type="button"
@@ -53,7 +67,7 @@ export function BottomPanel({
         </button>
       </div>
       {tab === 'output' ? (
-        <OutputPanel execution={execution} running={running} error={runError} hint={hint} />
+        <OutputPanel execution={run.execution} live={live} error={run.error} hint={hint} />
       ) : (
         <div className="test-data">
           <p className="muted small">

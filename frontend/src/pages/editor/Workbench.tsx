@@ -138,9 +138,7 @@ export function Workbench({
         <BottomPanel
           tab={bottomTab}
           onTab={setBottomTab}
-          execution={editor.execution}
-          running={editor.running}
-          runError={editor.runError}
+          run={editor.runView}
           testData={viewing ? viewing.testData : draft.testData}
           testDataChanged={!readOnly && draft.testData !== editor.savedTestData}
           onTestData={(testData) => editor.edit({ testData })}

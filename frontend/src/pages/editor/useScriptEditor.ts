@@ -14,7 +14,7 @@ import {
   type DraftFields,
 } from './editorState';
 import { useDraftPersistence } from './useDraftPersistence';
-import { useLinkedExecution } from './useLinkedExecution';
+import { useScriptRun } from './useScriptRun';
 
 export interface EditorNavState {
   detail?: ScriptDetail;
@@ -51,9 +51,6 @@ export function useScriptEditor({ scriptId, initialDetail, readOnly, draftKey, r
 
   const [busy, setBusy] = useState<Busy>(null);
   const [dialog, setDialog] = useState<EditorDialog>(null);
-  const [execution, setExecution] = useState<Execution | null>(initialDetail?.last_execution ?? null);
-  const [running, setRunning] = useState<{ since: number; label: string } | null>(null);
-  const [runError, setRunError] = useState<string | null>(null);
 
   const { dirty, orderingChanged } = flags;
   const stored = useMemo(
@@ -62,13 +59,9 @@ export function useScriptEditor({ scriptId, initialDetail, readOnly, draftKey, r
   );
   const { forget: forgetDraft } = useDraftPersistence(draftKey, readOnly ? null : stored);
 
-  useLinkedExecution(
-    (e) => {
-      setExecution(e);
-      onRunStart?.();
-    },
-    setRunError,
-  );
+  const onRunEnd = useCallback((execution: Execution) => dispatch({ type: 'ran', execution }), []);
+  const runs = useScriptRun(scriptId, detail?.last_execution ?? null, onRunEnd);
+  const { running } = runs;
 
   const edit = useCallback((patch: Partial<Pick<DraftFields, 'content' | 'testData' | 'ordering'>>) => {
     dispatch({ type: 'edit', patch });
@@ -157,17 +150,7 @@ export function useScriptEditor({ scriptId, initialDetail, readOnly, draftKey, r
         ? `draft v${target ? labelOf(target.version) : ''}`
         : `prod v${target?.prod_version ? labelOf(target.prod_version) : ''}`;
     onRunStart?.();
-    setRunError(null);
-    setRunning({ since: Date.now(), label });
-    try {
-      const result = await api.execution.run(scriptId, { source, test_data: draft.testData });
-      setExecution(result);
-      dispatch({ type: 'ran', execution: result });
-    } catch (err) {
-      setRunError(errorMessage(err));
-    } finally {
-      setRunning(null);
-    }
+    await runs.start(source, draft.testData, label);
   }
 
   // A new script saved with Run: run it once here.
@@ -277,9 +260,8 @@ export function useScriptEditor({ scriptId, initialDetail, readOnly, draftKey, r
     busy,
     dialog,
     setDialog,
-    execution,
+    runView: runs.view,
     running,
-    runError,
     edit,
     save,
     run,

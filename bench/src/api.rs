@@ -34,7 +34,7 @@ pub async fn fill_catalog(editor: &Client) -> Vec<i64> {
         let content = format!(
             "\"\"\"Catalog script {n}.\n\nFills the catalog for the benchmark.\n\"\"\"\nprint({n})\n"
         );
-        created.push(editor.create_script(&content, "").await["id"].as_i64().expect("id"));
+        created.push(editor.create_script(&content, "").await.id);
     }
     created
 }

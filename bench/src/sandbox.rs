@@ -20,7 +20,7 @@ pub async fn create_scripts(editor: &Client) -> Vec<i64> {
     let mut ids = Vec::new();
     for group in 1..=GROUPS {
         for place in 1..=SCRIPTS_PER_GROUP {
-            let id = editor.create_script("", "").await["id"].as_i64().expect("script id");
+            let id = editor.create_script("", "").await.id;
             let ordering = f64::from(group) + f64::from(place) / 100.0;
             let saved = editor
                 .put(&format!("/api/scripts/{id}"), &json!({"content": SCRIPT, "ordering_number": ordering}))

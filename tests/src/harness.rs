@@ -331,24 +331,63 @@ pub fn db_rows(app: &TestApp, sql: &str) -> Vec<String> {
     String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect()
 }
 
+/// `VersionInfo` of the API, as the tests read it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Version {
+    pub id: i64,
+    pub major: i32,
+    pub minor: i32,
+    pub label: String,
+    pub committer: String,
+    pub git_commit_hash: String,
+    pub parent_script_id: Option<i64>,
+    pub parent_version_id: Option<i64>,
+    pub message: Option<String>,
+}
+
+/// `ScriptDetail` of the API, as the tests read it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Script {
+    pub id: i64,
+    pub ordering_number: f64,
+    pub descriptive_name: String,
+    pub docstring: String,
+    pub content: String,
+    pub test_data: String,
+    pub version: Version,
+    pub prod_version: Option<Version>,
+}
+
+/// The answer of a merge.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Merged {
+    pub ok: bool,
+    pub version: Version,
+    pub prod_commit: String,
+}
+
+fn typed<T: serde::de::DeserializeOwned>(answer: &ApiResponse) -> T {
+    serde_json::from_value(answer.body.clone()).unwrap_or_else(|err| panic!("{err}: {}", answer.text))
+}
+
 impl Client {
     /// Creates a script and returns its detail; panics with the server's answer otherwise.
-    pub async fn create_script(&self, content: &str, test_data: &str) -> Value {
+    pub async fn create_script(&self, content: &str, test_data: &str) -> Script {
         let answer =
             self.post("/api/scripts", &serde_json::json!({"content": content, "test_data": test_data})).await;
         assert_eq!(answer.status, StatusCode::CREATED, "create: {}", answer.text);
-        answer.body
+        typed(&answer)
     }
 
-    pub async fn save_script(&self, id: i64, content: &str) -> Value {
+    pub async fn save_script(&self, id: i64, content: &str) -> Script {
         let answer = self.put(&format!("/api/scripts/{id}"), &serde_json::json!({"content": content})).await;
         assert_eq!(answer.status, StatusCode::OK, "save: {}", answer.text);
-        answer.body
+        typed(&answer)
     }
 
-    pub async fn merge_script(&self, id: i64) -> Value {
+    pub async fn merge_script(&self, id: i64) -> Merged {
         let answer = self.post_empty(&format!("/api/scripts/{id}/merge")).await;
         assert_eq!(answer.status, StatusCode::OK, "merge: {}", answer.text);
-        answer.body
+        typed(&answer)
     }
 }

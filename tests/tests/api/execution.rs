@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use ved_tests::harness::{db_rows, Client, TestApp};
 
 async fn merged_script(editor: &Client, content: &str, test_data: &str) -> i64 {
-    let id = editor.create_script(content, test_data).await["id"].as_i64().unwrap();
+    let id = editor.create_script(content, test_data).await.id;
     editor.merge_script(id).await;
     id
 }
@@ -69,7 +69,7 @@ async fn exit_codes_and_stderr_are_reported_separately() {
 async fn prod_is_the_default_and_unmerged_scripts_need_a_merge_or_draft() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let id = editor.create_script("print('draft')", "").await["id"].as_i64().unwrap();
+    let id = editor.create_script("print('draft')", "").await.id;
     let refused = editor.post_empty(&format!("/api/execute/{id}")).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.detail().contains("merge"), "{}", refused.detail());
@@ -138,7 +138,7 @@ async fn run_all_runs_groups_in_order_and_scripts_of_a_group_together() {
         let body = json!({"content": sleeper, "ordering_number": 1.0});
         assert_eq!(editor.put(&format!("/api/scripts/{id}"), &body).await.status, StatusCode::OK);
     }
-    let unmerged = editor.create_script("print('not on prod')", "").await["id"].as_i64().unwrap();
+    let unmerged = editor.create_script("print('not on prod')", "").await.id;
     let deleted = merged_script(&editor, "print('deleted')", "").await;
     editor.delete(&format!("/api/scripts/{deleted}")).await;
 

@@ -38,7 +38,7 @@ async fn a_fresh_clone_serves_with_the_defaults_and_ed1_logs_in() {
     let head = git(&repository, &["log", "--format=%an %s", "-1", "ed1"]).expect("a real repository");
     assert!(head.starts_with("ed1 "), "{head}");
     assert_eq!(
-        git(&repository, &["cat-file", "-p", &format!("ed1:{}.py", created["id"])]).unwrap(),
+        git(&repository, &["cat-file", "-p", &format!("ed1:{}.py", created.id)]).unwrap(),
         "print('fresh')"
     );
     assert!(checkout.join("data/ved.db").is_file());

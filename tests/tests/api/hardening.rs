@@ -39,7 +39,7 @@ async fn writes_from_another_origin_are_refused_with_or_without_a_body() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
     let script = editor.create_script("print('mine')", "").await;
-    let id = script["id"].as_i64().unwrap();
+    let id = script.id;
     let evil = [("origin", "http://evil.example")];
     let cross_site = [("sec-fetch-site", "cross-site")];
 

@@ -59,7 +59,7 @@ async fn read_events(client: &Client, path: &str, last_event_id: Option<i64>) ->
 }
 
 async fn merged_script(editor: &Client, content: &str) -> i64 {
-    let id = editor.create_script(content, "").await["id"].as_i64().unwrap();
+    let id = editor.create_script(content, "").await.id;
     editor.merge_script(id).await;
     id
 }
@@ -216,7 +216,7 @@ async fn a_job_whose_worker_dies_ends_as_worker_lost_after_its_lease() {
     assert_eq!(row["status"], "error");
 }
 
-/// The text of the first event of `kind` on the execution's stream, read live.
+/// The first line of `kind` output on the execution's stream, read live.
 async fn read_events_until(client: &Client, execution: i64, kind: &str) -> String {
     let response =
         client.raw().get(client.url(&format!("/api/executions/{execution}/events"))).send().await.unwrap();
@@ -225,13 +225,17 @@ async fn read_events_until(client: &Client, execution: i64, kind: &str) -> Strin
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while let Ok(Some(chunk)) = tokio::time::timeout_at(deadline, body.next()).await {
         buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
-        if let Some(at) = buffer.find(&format!("event: {kind}\n")) {
-            let rest = &buffer[at..];
-            if let Some(data) = rest.lines().find_map(|line| line.strip_prefix("data: ")) {
-                let value: Value = serde_json::from_str(data).unwrap();
-                return value["text"].as_str().unwrap().to_owned();
-            }
+        // Output may come in more than one event: gather it up to the first full line.
+        let text: String = buffer
+            .split("\n\n")
+            .filter(|block| block.contains(&format!("event: {kind}\n")))
+            .filter_map(|block| block.lines().find_map(|line| line.strip_prefix("data: ")))
+            .filter_map(|data| serde_json::from_str::<Value>(data).ok())
+            .map(|value| value["text"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        if let Some(line_end) = text.find('\n') {
+            return text[..=line_end].to_owned();
         }
     }
-    panic!("no {kind} event within 20 s: {buffer}");
+    panic!("no full line of {kind} within 20 s: {buffer}");
 }

@@ -296,7 +296,7 @@ async fn the_log_is_newest_first_and_its_total_covers_every_matching_call() {
     let app = app_with(&fake, &[]).await;
     let editor = app.editor().await;
     let script = editor.create_script("print(1)\n", "").await;
-    let script_id = script["id"].as_i64().unwrap();
+    let script_id = script.id;
     for (n, cost) in [(1, 0.000_1), (2, 0.000_2), (3, 0.000_3)] {
         fake.set_behaviour(Behaviour::answer(format!("answer {n}"), Some(cost)));
         let answer = ask(&editor, json!({"prompt": format!("question {n}"), "script_id": script_id})).await;
@@ -358,7 +358,7 @@ async fn each_call_writes_an_audit_row_with_its_outcome_and_script() {
     let app = app_with(&fake, &[]).await;
     let editor = app.editor().await;
     let script = editor.create_script("print(1)\n", "").await;
-    let (script_id, version_id) = (script["id"].as_i64().unwrap(), script["version"]["id"].as_i64().unwrap());
+    let (script_id, version_id) = (script.id, script.version.id);
     let about = |prompt: &str| json!({"prompt": prompt, "script_version_id": version_id});
     assert_eq!(ask(&editor, about("Add a docstring.")).await.status, StatusCode::OK);
     assert_eq!(ask(&editor, about("Call shutil.rmtree")).await.status, StatusCode::BAD_REQUEST);
@@ -396,7 +396,7 @@ async fn oversized_blank_or_dangling_requests_are_refused_before_anything_is_log
         (json!({"prompt": "ok", "script_id": 999}), StatusCode::NOT_FOUND),
         (json!({"prompt": "ok", "script_version_id": 999}), StatusCode::NOT_FOUND),
         (
-            json!({"prompt": "ok", "script_id": first["id"], "script_version_id": second["version"]["id"]}),
+            json!({"prompt": "ok", "script_id": first.id, "script_version_id": second.version.id}),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
     ];

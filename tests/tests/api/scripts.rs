@@ -2,10 +2,12 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use ved_tests::harness::{db_rows, git, TestApp};
 
+/// The id in a raw JSON answer.
 fn id_of(script: &Value) -> i64 {
     script["id"].as_i64().expect("id")
 }
 
+/// The version label in a raw JSON answer.
 fn label(script: &Value) -> &str {
     script["version"]["label"].as_str().expect("label")
 }
@@ -15,12 +17,12 @@ async fn the_first_script_is_number_1_0_at_version_0_1_on_the_editors_branch() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
     let script = editor.create_script("\"\"\"Load the sales.\"\"\"\nprint('hi')\n", "a,b\n").await;
-    assert_eq!(script["ordering_number"], json!(1.0));
-    assert_eq!(label(&script), "0.1");
-    assert_eq!(script["descriptive_name"], "Load the sales.");
-    assert_eq!(script["test_data"], "a,b\n");
-    assert_eq!(script["prod_version"], Value::Null);
-    let hash = script["version"]["git_commit_hash"].as_str().unwrap();
+    assert_eq!(script.ordering_number, 1.0);
+    assert_eq!(script.version.label, "0.1");
+    assert_eq!(script.descriptive_name, "Load the sales.");
+    assert_eq!(script.test_data, "a,b\n");
+    assert!(script.prod_version.is_none());
+    let hash = script.version.git_commit_hash.as_str();
     assert_eq!(hash.len(), 40);
     let repo = app.scripts_repo();
     assert_eq!(git(&repo, &["rev-parse", "ed1"]).unwrap().trim(), hash);
@@ -40,13 +42,13 @@ async fn the_first_script_is_number_1_0_at_version_0_1_on_the_editors_branch() {
 async fn four_saves_go_from_0_1_to_0_5_and_identical_content_makes_no_version() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let id = id_of(&editor.create_script("print(1)", "").await);
+    let id = editor.create_script("print(1)", "").await.id;
     for n in 2..=5 {
         let saved = editor.save_script(id, &format!("print({n})")).await;
-        assert_eq!(label(&saved), format!("0.{n}"));
+        assert_eq!(saved.version.label, format!("0.{n}"));
     }
     let unchanged = editor.save_script(id, "print(5)").await;
-    assert_eq!(label(&unchanged), "0.5");
+    assert_eq!(unchanged.version.label, "0.5");
     let versions = editor.get(&format!("/api/scripts/{id}/versions")).await.body;
     let labels: Vec<&str> =
         versions.as_array().unwrap().iter().map(|v| v["label"].as_str().unwrap()).collect();
@@ -63,9 +65,9 @@ async fn four_saves_go_from_0_1_to_0_5_and_identical_content_makes_no_version() 
 async fn changing_only_the_test_data_is_a_new_version_and_absent_test_data_is_kept() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let id = id_of(&editor.create_script("print(1)", "first").await);
+    let id = editor.create_script("print(1)", "first").await.id;
     let kept = editor.save_script(id, "print(2)").await;
-    assert_eq!(kept["test_data"], "first");
+    assert_eq!(kept.test_data, "first");
     let answer = editor
         .put(&format!("/api/scripts/{id}"), &json!({"content": "print(2)", "test_data": "second"}))
         .await;
@@ -78,8 +80,8 @@ async fn a_stale_base_version_is_409_and_writes_nothing() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
     let created = editor.create_script("print(1)", "").await;
-    let id = id_of(&created);
-    let base = created["version"]["id"].as_i64().unwrap();
+    let id = created.id;
+    let base = created.version.id;
     let newer = editor
         .put(&format!("/api/scripts/{id}"), &json!({"content": "print(2)", "base_version_id": base}))
         .await;
@@ -99,24 +101,24 @@ async fn a_stale_base_version_is_409_and_writes_nothing() {
 async fn bump_major_keeps_content_and_commit_and_the_next_save_is_minor_1() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let id = id_of(&editor.create_script("print(1)", "").await);
+    let id = editor.create_script("print(1)", "").await.id;
     let saved = editor.save_script(id, "print(2)").await;
     let bumped = editor.post_empty(&format!("/api/scripts/{id}/bump-major")).await;
     assert_eq!(bumped.status, StatusCode::OK, "{}", bumped.text);
     assert_eq!(label(&bumped.body), "1.0");
-    assert_eq!(bumped.body["version"]["git_commit_hash"], saved["version"]["git_commit_hash"]);
+    assert_eq!(bumped.body["version"]["git_commit_hash"], saved.version.git_commit_hash.as_str());
     assert_eq!(bumped.body["content"], "print(2)");
     let again = editor.post_empty(&format!("/api/scripts/{id}/bump-major")).await;
     assert_eq!(label(&again.body), "2.0");
-    assert_eq!(label(&editor.save_script(id, "print(3)").await), "2.1");
-    assert_eq!(label(&editor.save_script(id, "print(4)").await), "2.2");
+    assert_eq!(editor.save_script(id, "print(3)").await.version.label, "2.1");
+    assert_eq!(editor.save_script(id, "print(4)").await.version.label, "2.2");
 }
 
 #[tokio::test]
 async fn a_fork_is_a_new_script_with_the_next_number_and_both_parent_ids() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let id = id_of(&editor.create_script("print('source')", "in").await);
+    let id = editor.create_script("print('source')", "in").await.id;
     let source = editor.save_script(id, "print('source v2')").await;
     editor.create_script("print('other')", "").await;
     let fork = editor.post_empty(&format!("/api/scripts/{id}/fork")).await;
@@ -129,7 +131,7 @@ async fn a_fork_is_a_new_script_with_the_next_number_and_both_parent_ids() {
         (Some("print('source v2')"), Some("in"))
     );
     assert_eq!(fork["version"]["parent_script_id"], json!(id));
-    assert_eq!(fork["version"]["parent_version_id"], source["version"]["id"]);
+    assert_eq!(fork["version"]["parent_version_id"], source.version.id);
     let new_id = id_of(&fork);
     assert_ne!(new_id, id);
     assert_eq!(
@@ -144,18 +146,18 @@ async fn a_fork_is_a_new_script_with_the_next_number_and_both_parent_ids() {
 async fn merge_puts_the_latest_version_on_prod_and_unmerged_scripts_stay_off() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let merged = id_of(&editor.create_script("print('merged')", "data").await);
-    let unmerged = id_of(&editor.create_script("print('draft only')", "").await);
+    let merged = editor.create_script("print('merged')", "data").await.id;
+    let unmerged = editor.create_script("print('draft only')", "").await.id;
     let result = editor.merge_script(merged).await;
-    assert_eq!(result["ok"], true);
-    assert_eq!(result["version"]["label"], "0.1");
+    assert!(result.ok);
+    assert_eq!(result.version.label, "0.1");
     let repo = app.scripts_repo();
-    assert_eq!(git(&repo, &["rev-parse", "prod"]).unwrap().trim(), result["prod_commit"].as_str().unwrap());
+    assert_eq!(git(&repo, &["rev-parse", "prod"]).unwrap().trim(), result.prod_commit);
     assert_eq!(git(&repo, &["show", &format!("prod:{merged}.py")]).unwrap(), "print('merged')");
     assert_eq!(git(&repo, &["show", &format!("prod:{merged}.input")]).unwrap(), "data");
     assert!(git(&repo, &["show", &format!("prod:{unmerged}.py")]).is_err());
     let again = editor.merge_script(merged).await;
-    assert_eq!(again["prod_commit"], result["prod_commit"], "merging what is on prod is a no-op");
+    assert_eq!(again.prod_commit, result.prod_commit, "merging what is on prod is a no-op");
     let detail = editor.get(&format!("/api/scripts/{merged}")).await.body;
     assert_eq!(detail["prod_version"]["label"], "0.1");
     editor.save_script(merged, "print('newer')").await;
@@ -173,7 +175,7 @@ async fn merge_puts_the_latest_version_on_prod_and_unmerged_scripts_stay_off() {
 async fn delete_is_soft_removes_the_files_from_prod_and_keeps_history() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let id = id_of(&editor.create_script("print('bye')", "").await);
+    let id = editor.create_script("print('bye')", "").await.id;
     editor.merge_script(id).await;
     let deleted = editor.delete(&format!("/api/scripts/{id}")).await;
     assert_eq!((deleted.status, deleted.body.clone()), (StatusCode::OK, json!({"ok": true})));
@@ -187,7 +189,7 @@ async fn delete_is_soft_removes_the_files_from_prod_and_keeps_history() {
     assert!(history.contains("delete script 1") && history.contains("merge script 1 v0.1"), "{history}");
     assert_eq!(db_rows(&app, "SELECT is_deleted FROM scripts WHERE id = 1"), ["1"]);
     let next = editor.create_script("print('next')", "").await;
-    assert_eq!(next["ordering_number"], json!(1.0), "deleted scripts do not count for the next number");
+    assert_eq!(next.ordering_number, 1.0, "deleted scripts do not count for the next number");
 }
 
 #[tokio::test]
@@ -204,10 +206,10 @@ async fn unknown_ids_are_404_and_old_versions_can_be_read() {
     }
     assert_eq!(editor.put("/api/scripts/999", &json!({"content": "x"})).await.status, StatusCode::NOT_FOUND);
     let first = editor.create_script("print('old')", "old input").await;
-    let id = id_of(&first);
-    let other = id_of(&editor.create_script("print('other')", "").await);
+    let id = first.id;
+    let other = editor.create_script("print('other')", "").await.id;
     editor.save_script(id, "print('new')").await;
-    let old_version = first["version"]["id"].as_i64().unwrap();
+    let old_version = first.version.id;
     let old = editor.get(&format!("/api/scripts/{id}?version_id={old_version}")).await.body;
     assert_eq!((old["content"].as_str(), label(&old)), (Some("print('old')"), "0.1"));
     assert_eq!(old["test_data"], "old input");
@@ -219,7 +221,7 @@ async fn unknown_ids_are_404_and_old_versions_can_be_read() {
 async fn a_viewer_reads_everything_and_is_refused_every_change() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let id = id_of(&editor.create_script("print(1)", "").await);
+    let id = editor.create_script("print(1)", "").await.id;
     let viewer = app.viewer().await;
     assert_eq!(viewer.get("/api/scripts").await.status, StatusCode::OK);
     assert_eq!(viewer.get(&format!("/api/scripts/{id}")).await.status, StatusCode::OK);
@@ -242,7 +244,7 @@ async fn a_viewer_reads_everything_and_is_refused_every_change() {
 async fn twenty_concurrent_saves_make_twenty_consecutive_versions() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let id = id_of(&editor.create_script("print(0)", "").await);
+    let id = editor.create_script("print(0)", "").await.id;
     let saves =
         (1..=20).map(|n| {
             let editor = editor.clone();
@@ -270,7 +272,7 @@ async fn concurrent_saves_from_one_base_version_give_one_winner_and_409s() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
     let created = editor.create_script("print(0)", "").await;
-    let (id, base) = (id_of(&created), created["version"]["id"].as_i64().unwrap());
+    let (id, base) = (created.id, created.version.id);
     let saves = (1..=20).map(|n| {
         let editor = editor.clone();
         async move {
@@ -309,9 +311,9 @@ async fn content_over_1_mib_is_413_and_invalid_python_is_still_saved() {
     assert!(answer.detail().contains("1 MiB"));
     assert_eq!(db_rows(&app, "SELECT count(*) FROM scripts"), ["0"], "nothing half-written");
     let broken = editor.create_script("def broken(:\n    pass", "").await;
-    assert_eq!(broken["content"], "def broken(:\n    pass");
+    assert_eq!(broken.content, "def broken(:\n    pass");
     let exactly = "#".repeat(1024 * 1024);
-    let answer = editor.put(&format!("/api/scripts/{}", id_of(&broken)), &json!({"content": exactly})).await;
+    let answer = editor.put(&format!("/api/scripts/{}", broken.id), &json!({"content": exactly})).await;
     assert_eq!(answer.status, StatusCode::OK, "exactly 1 MiB is allowed");
 }
 
@@ -319,9 +321,9 @@ async fn content_over_1_mib_is_413_and_invalid_python_is_still_saved() {
 async fn ordering_numbers_are_exact_decimals_sorted_numerically() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let a = id_of(&editor.create_script("print('a')", "").await);
-    let b = id_of(&editor.create_script("print('b')", "").await);
-    let c = id_of(&editor.create_script("print('c')", "").await);
+    let a = editor.create_script("print('a')", "").await.id;
+    let b = editor.create_script("print('b')", "").await.id;
+    let c = editor.create_script("print('c')", "").await.id;
     for (id, number) in [(a, json!(10)), (b, json!(3.01)), (c, json!("2.5"))] {
         let answer = editor
             .put(&format!("/api/scripts/{id}"), &json!({"content": "print(1)", "ordering_number": number}))
@@ -339,14 +341,14 @@ async fn ordering_numbers_are_exact_decimals_sorted_numerically() {
         assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", answer.text);
     }
     let next = editor.create_script("print('d')", "").await;
-    assert_eq!(next["ordering_number"], json!(11.0));
+    assert_eq!(next.ordering_number, 11.0);
 }
 
 #[tokio::test]
 async fn every_change_is_audited() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let id = id_of(&editor.create_script("print(1)", "").await);
+    let id = editor.create_script("print(1)", "").await.id;
     editor.save_script(id, "print(2)").await;
     editor.post_empty(&format!("/api/scripts/{id}/bump-major")).await;
     editor.post_empty(&format!("/api/scripts/{id}/fork")).await;
@@ -363,7 +365,7 @@ async fn every_change_is_audited() {
 async fn versions_and_content_survive_a_restart() {
     let mut app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let id = id_of(&editor.create_script("print('kept')", "x").await);
+    let id = editor.create_script("print('kept')", "x").await.id;
     editor.save_script(id, "print('kept 2')").await;
     app.restart().await;
     let editor = app.editor().await;
@@ -402,7 +404,7 @@ async fn a_create_that_fails_half_way_leaves_no_script_behind() {
     let failed = editor.post("/api/scripts", &json!({"content": "print('lost')"})).await;
     assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", failed.text);
     let saved = editor
-        .put(&format!("/api/scripts/{}", kept["id"]), &json!({"content": "print(2)", "ordering_number": 7}))
+        .put(&format!("/api/scripts/{}", kept.id), &json!({"content": "print(2)", "ordering_number": 7}))
         .await;
     assert_eq!(saved.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", saved.text);
 
@@ -413,6 +415,6 @@ async fn a_create_that_fails_half_way_leaves_no_script_behind() {
     assert_eq!(listing.status, StatusCode::OK);
     assert_eq!(listing.body.as_array().unwrap().len(), 1, "{}", listing.text);
     let next = editor.create_script("print('next')", "").await;
-    assert_eq!(next["ordering_number"], 2.0);
-    assert_eq!(next["version"]["label"], "0.1");
+    assert_eq!(next.ordering_number, 2.0);
+    assert_eq!(next.version.label, "0.1");
 }

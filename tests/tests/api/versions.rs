@@ -18,7 +18,7 @@ fn diff_lines(diff: &Value) -> Vec<String> {
 async fn a_message_is_kept_on_the_version_and_in_the_commit_body() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let id = editor.create_script("print(1)\n", "in").await["id"].as_i64().unwrap();
+    let id = editor.create_script("print(1)\n", "in").await.id;
     let saved =
         save_with_message(&editor, id, "print(2)\n", "in", "  Prints two, as the report needs.  ").await;
     assert_eq!(saved["version"]["message"], "Prints two, as the report needs.");
@@ -43,8 +43,8 @@ async fn a_message_is_kept_on_the_version_and_in_the_commit_body() {
 async fn the_diff_shows_code_and_test_data_changes_from_prod_to_the_latest_by_default() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let id = editor.create_script("a = 1\nb = 2\nprint(a + b)\n", "first\n").await["id"].as_i64().unwrap();
-    let v1 = editor.merge_script(id).await["version"]["id"].as_i64().unwrap();
+    let id = editor.create_script("a = 1\nb = 2\nprint(a + b)\n", "first\n").await.id;
+    let v1 = editor.merge_script(id).await.version.id;
     let latest = save_with_message(&editor, id, "a = 1\nb = 3\nprint(a + b)\n", "second\n", "b is 3").await;
 
     let diff = editor.get(&format!("/api/scripts/{id}/diff")).await;
@@ -79,9 +79,9 @@ async fn the_diff_shows_code_and_test_data_changes_from_prod_to_the_latest_by_de
 async fn unknown_or_foreign_versions_are_404_and_an_unmerged_script_needs_a_from() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
-    let id = editor.create_script("print(1)\n", "").await["id"].as_i64().unwrap();
+    let id = editor.create_script("print(1)\n", "").await.id;
     let other = editor.create_script("print('other')\n", "").await;
-    let foreign = other["version"]["id"].as_i64().unwrap();
+    let foreign = other.version.id;
 
     let unmerged = editor.get(&format!("/api/scripts/{id}/diff")).await;
     assert_eq!(unmerged.status, StatusCode::BAD_REQUEST, "{}", unmerged.text);
@@ -102,8 +102,8 @@ async fn restore_makes_a_new_minor_version_with_the_old_code_and_test_data() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
     let created = editor.create_script("print('one')\n", "data one").await;
-    let id = created["id"].as_i64().unwrap();
-    let first = created["version"]["id"].as_i64().unwrap();
+    let id = created.id;
+    let first = created.version.id;
     save_with_message(&editor, id, "print('two')\n", "data two", "second try").await;
 
     let restored = editor.post(&format!("/api/scripts/{id}/restore"), &json!({"version_id": first})).await;

@@ -113,6 +113,9 @@ test('bump major makes v1.0, merge puts it on prod', async () => {
   await page.click('button:has-text("Bump major")');
   await waitForVersion(page, '1.0');
   await page.click('button:has-text("Merge to prod")');
+  // Merging asks first; nothing is on prod yet, so there is no diff to show.
+  await page.waitForSelector('[data-testid=merge-dialog]:has-text("Nothing of this script is on prod yet")');
+  await page.click('[data-testid=merge-dialog] button:has-text("Merge v1.0 to prod")');
   await page.waitForSelector('[data-testid=prod-badge]:has-text("prod v1.0")');
 });
 

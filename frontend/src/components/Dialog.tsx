@@ -7,12 +7,15 @@ export function Dialog({
   actions,
   onCancel,
   testId,
+  wide = false,
 }: {
   title: string;
   children: ReactNode;
   actions: ReactNode;
   onCancel: () => void;
   testId?: string;
+  /** Room for a diff. */
+  wide?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -23,7 +26,7 @@ export function Dialog({
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className={wide ? 'dialog dialog-wide' : 'dialog'}
       aria-label={title}
       data-testid={testId}
       onCancel={(e) => {

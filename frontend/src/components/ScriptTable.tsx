@@ -1,7 +1,13 @@
 import { useState, type MouseEvent } from 'react';
+import { Link } from 'react-router';
 import type { ScriptSummary } from '../api';
 import { formatDateTime, formatOrdering, formatRelative } from '../lib/format';
 import { StatusBadge } from './StatusBadge';
+
+/** On prod, but not its latest version: prod runs older code than the editor shows. */
+export function differsFromProd(script: Pick<ScriptSummary, 'version_label' | 'prod_version_label'>): boolean {
+  return !!script.prod_version_label && script.prod_version_label !== script.version_label;
+}
 
 interface HoverCard {
   script: ScriptSummary;
@@ -65,7 +71,23 @@ export function ScriptTable({
               </td>
               <td className="col-version">
                 {s.prod_version_label ? (
-                  <span className="version-chip version-prod">v{s.prod_version_label}</span>
+                  <>
+                    <span className={`version-chip version-prod${differsFromProd(s) ? ' stale' : ''}`}>
+                      v{s.prod_version_label}
+                    </span>
+                    {differsFromProd(s) && (
+                      <Link
+                        to={`/editor/${s.id}?compare=prod`}
+                        className="prod-diff small"
+                        data-testid="prod-diff"
+                        title={`Prod runs v${s.prod_version_label}; the latest is v${s.version_label}. See what changed.`}
+                        onClick={(e) => e.stopPropagation()}
+                        onKeyDown={(e) => e.stopPropagation()}
+                      >
+                        ≠ diff
+                      </Link>
+                    )}
+                  </>
                 ) : (
                   <span className="muted">—</span>
                 )}

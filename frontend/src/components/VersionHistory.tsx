@@ -58,6 +58,11 @@ export function VersionHistory({
                     </span>
                   )}
                 </span>
+                {v.message && (
+                  <span className="version-message" data-testid="version-message">
+                    {v.message}
+                  </span>
+                )}
                 <span className="version-item-meta muted small">
                   {v.committer} · <time title={formatDateTime(v.created_at)}>{formatRelative(v.created_at)}</time> ·{' '}
                   <span className="mono">{shortHash(v.git_commit_hash)}</span>

@@ -1,7 +1,7 @@
 /**
- * Bundled Monaco: the editor core, the features a Python script editor uses, and the Python
- * grammar only (no other languages, no diff editor, no inline AI completions), so the lazy
- * chunk stays as small as Monaco allows.
+ * Bundled Monaco: the editor core, the features a Python script editor uses, the diff editor
+ * (comparing versions) and the Python grammar only (no other languages, no inline AI
+ * completions), so the lazy chunk stays as small as Monaco allows.
  *
  * `loader.config({ monaco })` makes @monaco-editor/react use this copy, so nothing is ever
  * fetched from a CDN; the editor worker comes from the bundle through Vite's `?worker`.
@@ -18,6 +18,7 @@ import 'monaco-editor/features/comment/register';
 import 'monaco-editor/features/contextmenu/register';
 import 'monaco-editor/features/clipboard/register';
 import 'monaco-editor/features/readOnlyMessage/register';
+import 'monaco-editor/features/diffEditor/register';
 import 'monaco-editor/editor/contrib/gotoError/browser/markerSelectionStatus';
 import 'monaco-editor/editor/contrib/bracketMatching/browser/bracketMatching';
 import 'monaco-editor/editor/contrib/caretOperations/browser/caretOperations';

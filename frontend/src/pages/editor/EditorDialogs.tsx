@@ -1,23 +1,69 @@
 import type { Blocker } from 'react-router';
+import type { VersionInfo } from '../../api';
 import { Dialog } from '../../components/Dialog';
+import { labelOf } from './editorState';
+import { MergeDialog } from './MergeDialog';
+import type { MergeReview } from './useMergeReview';
 import type { ScriptEditor } from './useScriptEditor';
 
-/** The editor's questions: a save conflict, fork with changes, delete, leave unsaved. */
+/** The editor's questions: a save conflict, fork with changes, merge, restore, delete, leave unsaved. */
 export function EditorDialogs({
   editor,
   title,
   versionLabel,
   blocker,
+  mergeReview,
+  onMerge,
+  onRestore,
 }: {
   editor: ScriptEditor;
   title: string;
   versionLabel: string | null;
   blocker: Blocker;
+  mergeReview: MergeReview | null;
+  onMerge: () => void;
+  onRestore: (version: VersionInfo) => void;
 }) {
-  const { dialog, setDialog, scriptId } = editor;
+  const { dialog, setDialog, scriptId, detail, dirty } = editor;
   const close = () => setDialog(null);
   return (
     <>
+      {dialog?.kind === 'merge' && (
+        <MergeDialog
+          review={mergeReview}
+          latestLabel={versionLabel}
+          prodLabel={detail?.prod_version ? labelOf(detail.prod_version) : null}
+          onConfirm={onMerge}
+          onCancel={close}
+        />
+      )}
+      {dialog?.kind === 'restore' && (
+        <Dialog
+          title={`Restore v${labelOf(dialog.version)}?`}
+          testId="restore-dialog"
+          onCancel={close}
+          actions={
+            <>
+              <button type="button" className="button" onClick={close}>
+                Cancel
+              </button>
+              <button type="button" className="button button-primary" onClick={() => onRestore(dialog.version)}>
+                Restore v{labelOf(dialog.version)}
+              </button>
+            </>
+          }
+        >
+          <p>
+            A new version after v{versionLabel} gets the code and test data of v{labelOf(dialog.version)}, and becomes
+            the latest. Nothing is lost: every version stays in the history.
+          </p>
+          {dirty && (
+            <p>
+              <strong>Your unsaved changes in the editor are replaced.</strong>
+            </p>
+          )}
+        </Dialog>
+      )}
       {dialog?.kind === 'conflict' && (
         <Dialog
           title="Someone saved a newer version"

@@ -1,8 +1,9 @@
-import { useLocation, useParams } from 'react-router';
+import { useLocation, useParams, useSearchParams } from 'react-router';
 import { Spinner } from '../../components/Spinner';
 import { NotFoundPage } from '../NotFoundPage';
 import { loadCodeEditor } from './EditorPane';
 import type { EditorNavState } from './useScriptEditor';
+import type { CompareWith } from './useVersionViewer';
 import { useScriptDocument } from './useScriptDocument';
 import { Workbench } from './Workbench';
 
@@ -22,7 +23,10 @@ export default function EditorPage() {
 /** Loads the script, then hands it to the workbench (a fresh one per script). */
 function ScriptLoader({ scriptId }: { scriptId: number | null }) {
   const location = useLocation();
+  const [searchParams] = useSearchParams();
   const state = (location.state ?? {}) as EditorNavState;
+  const compare = searchParams.get('compare');
+  const compareAtLoad: CompareWith | null = compare === 'prod' || compare === 'latest' ? compare : null;
   const passed = state.detail && state.detail.id === scriptId ? state.detail : null;
   const doc = useScriptDocument(scriptId, passed);
 
@@ -43,5 +47,12 @@ function ScriptLoader({ scriptId }: { scriptId: number | null }) {
       </div>
     );
   }
-  return <Workbench scriptId={scriptId} initialDetail={doc.detail} runAfterLoad={state.runAfterLoad} />;
+  return (
+    <Workbench
+      scriptId={scriptId}
+      initialDetail={doc.detail}
+      runAfterLoad={state.runAfterLoad}
+      compareAtLoad={compareAtLoad}
+    />
+  );
 }

@@ -1,23 +1,32 @@
 import { lazy, Suspense, useState, type Ref } from 'react';
 import type { CodeEditorHandle, DiagnosticsSummary } from '../../components/CodeEditor';
 import type { useLanguageService } from '../../hooks/useLanguageService';
-import type { ViewedVersion } from './useVersionViewer';
+import type { Comparison, ViewedVersion } from './useVersionViewer';
 
 export const loadCodeEditor = () => import('../../components/CodeEditor');
 const CodeEditor = lazy(loadCodeEditor);
+const DiffView = lazy(() => import('../../components/DiffView'));
+
+/** Model URIs of a comparison: its own, apart from the draft's and the history view's. */
+function comparePath(scriptId: number | null, c: Comparison, side: 'original' | 'modified'): string {
+  return `inmemory://compare/script-${scriptId ?? 'new'}/${c.original.version.id}-${c.modified.version.id}/${side}.py`;
+}
 
 type LanguageServiceState = ReturnType<typeof useLanguageService>;
 
 /**
  * The draft editor and, while an old version is viewed, a second read-only editor in its
- * place. The draft editor stays mounted (hidden) with its own model and undo history: the
- * old version never passes through it, so it can never become what Save writes.
+ * place (or, while two versions are compared, the diff editor). The draft editor stays
+ * mounted (hidden) with its own model and undo history: the other texts never pass through
+ * it, so none of them can become what Save writes.
  */
 export function EditorPane({
   scriptId,
   content,
   readOnly,
   viewing,
+  comparison,
+  inline,
   onChange,
   onSelectionChange,
   onSave,
@@ -30,6 +39,9 @@ export function EditorPane({
   content: string;
   readOnly: boolean;
   viewing: ViewedVersion | null;
+  comparison: Comparison | null;
+  /** The comparison inline rather than side by side. */
+  inline: boolean;
   onChange: (content: string) => void;
   onSelectionChange: (lines: number) => void;
   onSave: () => void;
@@ -39,9 +51,10 @@ export function EditorPane({
   showKeys: boolean;
 }) {
   const [diagnostics, setDiagnostics] = useState<DiagnosticsSummary | null>(null);
+  const elsewhere = viewing !== null || comparison !== null;
   return (
     <>
-      <div className="editor-frame" data-testid="editor-frame" data-readonly={readOnly} hidden={!!viewing}>
+      <div className="editor-frame" data-testid="editor-frame" data-readonly={readOnly} hidden={elsewhere}>
         <Suspense fallback={<div className="editor-loading">Loading the editor…</div>}>
           <CodeEditor
             path={`file:///src/script_${scriptId ?? 'new'}.py`}
@@ -57,7 +70,7 @@ export function EditorPane({
           />
         </Suspense>
       </div>
-      {viewing && (
+      {viewing && !comparison && (
         <div className="editor-frame" data-testid="history-frame" data-readonly>
           <Suspense fallback={<div className="editor-loading">Loading the editor…</div>}>
             <CodeEditor
@@ -68,11 +81,25 @@ export function EditorPane({
           </Suspense>
         </div>
       )}
+      {comparison && (
+        <div className="editor-frame" data-testid="diff-frame" data-readonly>
+          <Suspense fallback={<div className="editor-loading">Loading the diff editor…</div>}>
+            <DiffView
+              key={`${comparison.original.version.id}-${comparison.modified.version.id}`}
+              original={{ path: comparePath(scriptId, comparison, 'original'), text: comparison.original.content }}
+              modified={{ path: comparePath(scriptId, comparison, 'modified'), text: comparison.modified.content }}
+              inline={inline}
+            />
+          </Suspense>
+        </div>
+      )}
       <div className="status-bar" data-testid="diagnostics-summary">
         <span className={`ls-status ls-${languageService.status}`} title={languageService.detail}>
           ● Pyright {languageService.status === 'ready' ? '' : languageService.status}
         </span>
-        {viewing ? (
+        {comparison ? (
+          <span className="muted">comparing versions: not checked</span>
+        ) : viewing ? (
           <span className="muted">old version: not checked</span>
         ) : diagnostics ? (
           <span>

@@ -101,12 +101,26 @@ export function EditorToolbar({
       </div>
       {isEditor && (
         <div className="toolbar-actions">
+          <input
+            className={`save-message${editor.messageProblem ? ' invalid' : ''}`}
+            value={editor.message}
+            onChange={(e) => editor.setMessage(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') void editor.save();
+            }}
+            placeholder="Message (optional)"
+            aria-label="Save message"
+            aria-invalid={!!editor.messageProblem}
+            title={editor.messageProblem ?? 'Why this version: shown in the history (Enter saves)'}
+            disabled={readOnly || viewing}
+            data-testid="save-message"
+          />
           <button
             type="button"
             className="button button-primary"
             onClick={() => void editor.save()}
-            disabled={!!busy || viewing}
-            title="Save (Ctrl+S)"
+            disabled={!!busy || viewing || !!editor.messageProblem}
+            title={editor.messageProblem ?? 'Save (Ctrl+S)'}
           >
             {busy === 'save' ? <Spinner label="Saving" /> : null} Save
           </button>

@@ -1,5 +1,5 @@
-import { useRef, useState } from 'react';
-import type { RunSource, ScriptDetail } from '../../api';
+import { useEffect, useRef, useState } from 'react';
+import type { RunSource, ScriptDetail, VersionInfo } from '../../api';
 import type { CodeEditorHandle } from '../../components/CodeEditor';
 import { LlmPanel } from '../../components/LlmPanel';
 import { useToast } from '../../components/Toasts';
@@ -11,25 +11,29 @@ import { useUnsavedChangesGuard } from '../../hooks/useUnsavedChangesGuard';
 import { draftKey } from '../../lib/drafts';
 import { BottomPanel, type BottomTab } from './BottomPanel';
 import { EditorDialogs } from './EditorDialogs';
-import { DraftRestoredBanner, ViewingBanner } from './EditorBanners';
+import { CompareBanner, DraftRestoredBanner, ViewingBanner } from './EditorBanners';
 import { EditorPane } from './EditorPane';
 import { EditorToolbar } from './EditorToolbar';
 import { labelOf } from './editorState';
 import { useEditorShortcuts } from './useEditorShortcuts';
 import { useForkParent } from './useForkParent';
+import { useMergeReview } from './useMergeReview';
 import { useScriptEditor } from './useScriptEditor';
 import { useVersions } from './useScriptDocument';
-import { useVersionViewer } from './useVersionViewer';
+import { useVersionViewer, type CompareWith } from './useVersionViewer';
 
 /** The editor page's layout: it arranges the parts; the hooks own the state and the calls. */
 export function Workbench({
   scriptId,
   initialDetail,
   runAfterLoad,
+  compareAtLoad,
 }: {
   scriptId: number | null;
   initialDetail: ScriptDetail | null;
   runAfterLoad: RunSource | undefined;
+  /** `?compare=prod` (a link from the catalog): open that comparison at once. */
+  compareAtLoad: CompareWith | null;
 }) {
   const { user, isEditor } = useAuth();
   const toast = useToast();
@@ -50,17 +54,20 @@ export function Workbench({
   });
   const { detail, draft, readOnly } = editor;
   const versions = useVersions(scriptId, detail?.version.id);
-  const viewer = useVersionViewer(scriptId, detail?.version.id);
-  const { viewing } = viewer;
+  const viewer = useVersionViewer(scriptId, detail);
+  const { viewing, comparison } = viewer;
+  // An old version or a comparison is on the screen instead of the draft.
+  const elsewhere = !!viewing || !!comparison;
+  const merge = useMergeReview(scriptId, !!detail?.prod_version);
   const parent = useForkParent(detail, versions.versions);
   const languageService = useLanguageService();
   const llm = useLlm(scriptId, detail?.version.id);
   const blocker = useUnsavedChangesGuard(editor.dirty);
 
-  // Nothing is saved or run while an old version is shown (Save would save the draft, which
-  // is not what is on the screen then).
-  const save = () => void (viewing ? null : editor.save());
-  const runDraft = () => void (viewing ? null : editor.run('draft'));
+  // Nothing is saved or run while an old version or a comparison is shown (Save would save
+  // the draft, which is not what is on the screen then).
+  const save = () => void (elsewhere ? null : editor.save());
+  const runDraft = () => void (elsewhere ? null : editor.run('draft'));
   useEditorShortcuts({ save, run: runDraft });
 
   const title = scriptId === null ? 'New script' : detail?.descriptive_name || 'Untitled';
@@ -70,17 +77,41 @@ export function Workbench({
     if (await editor.versionAction(name)) versions.reload();
   }
 
+  /** Merge to prod: show what changes against prod, then ask. */
+  function askMerge() {
+    editor.setDialog({ kind: 'merge' });
+    void merge.load();
+  }
+
+  function confirmMerge() {
+    editor.setDialog(null);
+    merge.clear();
+    void versionAction('merge');
+  }
+
+  function compare(against: CompareWith) {
+    viewer.compare(against).catch((err: unknown) => editor.fail('Could not compare', err));
+  }
+
+  // A link from the catalog asks for a comparison: open it once.
+  const compared = useRef(false);
+  useEffect(() => {
+    if (compareAtLoad && !compared.current) {
+      compared.current = true;
+      compare(compareAtLoad);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  async function restore(version: VersionInfo) {
+    if (await editor.restoreVersion(version)) viewer.backToLatest();
+  }
+
   function backToLatest() {
     viewer.backToLatest();
     editorRef.current?.focus();
   }
 
-  function restoreViewing() {
-    if (!viewing) return;
-    editor.restore(viewing.content, viewing.testData, labelOf(viewing.version));
-    viewer.backToLatest();
-    setHistoryOpen(false);
-  }
 
   function insertFromAssistant(code: string) {
     const where = editorRef.current?.insert(code);
@@ -99,7 +130,7 @@ export function Workbench({
       <EditorToolbar
         editor={editor}
         title={title}
-        viewing={!!viewing}
+        viewing={elsewhere}
         historyOpen={historyOpen}
         onToggleHistory={() => setHistoryOpen((o) => !o)}
         parent={parent}
@@ -107,7 +138,7 @@ export function Workbench({
         llmOpen={llmOpen}
         onToggleLlm={() => setLlmOpen((o) => !o)}
         onBump={() => void versionAction('bump')}
-        onMerge={() => void versionAction('merge')}
+        onMerge={askMerge}
       />
 
       <section className="work-main">
@@ -119,14 +150,32 @@ export function Workbench({
             onKeep={editor.hideRestored}
           />
         )}
-        {viewing && (
-          <ViewingBanner viewing={viewing} onRestore={isEditor ? restoreViewing : null} onBack={backToLatest} />
+        {viewing && !comparison && (
+          <ViewingBanner
+            viewing={viewing}
+            onProd={!!detail?.prod_version}
+            onCompare={compare}
+            onRestore={isEditor ? () => editor.setDialog({ kind: 'restore', version: viewing.version }) : null}
+            onBack={backToLatest}
+          />
+        )}
+        {comparison && (
+          <CompareBanner
+            comparison={comparison}
+            latestId={detail?.version.id}
+            prodId={detail?.prod_version?.id}
+            inline={viewer.inline}
+            onToggleInline={viewer.toggleInline}
+            onClose={viewer.closeComparison}
+          />
         )}
         <EditorPane
           scriptId={scriptId}
           content={draft.content}
           readOnly={readOnly}
           viewing={viewing}
+          comparison={comparison}
+          inline={viewer.inline}
           onChange={(content) => editor.edit({ content })}
           onSelectionChange={setSelectedLines}
           onSave={save}
@@ -142,7 +191,7 @@ export function Workbench({
           testData={viewing ? viewing.testData : draft.testData}
           testDataChanged={!readOnly && draft.testData !== editor.savedTestData}
           onTestData={(testData) => editor.edit({ testData })}
-          readOnly={readOnly || !!viewing}
+          readOnly={readOnly || elsewhere}
           hint={isEditor ? 'Run the draft with Ctrl+Enter.' : undefined}
         />
       </section>
@@ -152,7 +201,7 @@ export function Workbench({
           exchanges={llm.exchanges}
           pending={llm.pending}
           selectedLines={selectedLines}
-          canInsert={!viewing}
+          canInsert={!elsewhere}
           onAsk={askAssistant}
           onInsert={insertFromAssistant}
           onClear={llm.clear}
@@ -183,7 +232,15 @@ export function Workbench({
         />
       )}
 
-      <EditorDialogs editor={editor} title={title} versionLabel={versionLabel} blocker={blocker} />
+      <EditorDialogs
+        editor={editor}
+        title={title}
+        versionLabel={versionLabel}
+        blocker={blocker}
+        mergeReview={merge.review}
+        onMerge={confirmMerge}
+        onRestore={(version) => void restore(version)}
+      />
     </main>
   );
 }

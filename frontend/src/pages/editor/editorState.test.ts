@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { ScriptDetail } from '../../api';
 import type { Draft } from '../../lib/drafts';
-import { editorReducer, flagsOf, initialState, saveMessage, saveRequestOf, storedDraftOf } from './editorState';
+import {
+  editorReducer,
+  flagsOf,
+  initialState,
+  MAX_SAVE_MESSAGE_CHARS,
+  saveMessage,
+  saveMessageProblem,
+  saveRequestOf,
+  storedDraftOf,
+} from './editorState';
 
 const version = (id: number, minor: number) => ({
   id,
@@ -56,11 +65,20 @@ describe('the draft', () => {
     expect(flagsOf(state, false).dirty).toBe(false);
   });
 
-  it('takes an old version only when it is restored, and can be discarded back to the latest', () => {
-    let state = editorReducer(initialState(v2, null), { type: 'restore', content: 'print(1)\n', testData: 'x' });
+  it('can be discarded back to the latest', () => {
+    let state = editorReducer(initialState(v2, null), { type: 'edit', patch: { content: 'print(1)\n', testData: 'x' } });
     expect(saveRequestOf(state.draft, false)).toMatchObject({ content: 'print(1)\n', test_data: 'x', base_version_id: 12 });
     state = editorReducer(state, { type: 'discard' });
     expect(state.draft.content).toBe('print(2)\n');
+    expect(flagsOf(state, false).dirty).toBe(false);
+  });
+
+  it('a restored version (a new version made by the server) becomes the latest and the draft', () => {
+    let state = editorReducer(initialState(v2, null), { type: 'edit', patch: { content: 'print("unsaved")\n' } });
+    const restored = { ...script(14, 4, 'print(1)\n'), test_data: 'old data' };
+    state = editorReducer(state, { type: 'adopt', detail: restored, resetDraft: true });
+    expect(state.detail).toBe(restored);
+    expect(state.draft).toEqual({ content: 'print(1)\n', testData: 'old data', ordering: '1.0', baseVersionId: 14 });
     expect(flagsOf(state, false).dirty).toBe(false);
   });
 
@@ -75,6 +93,26 @@ describe('the draft', () => {
   it('is never unsaved for a viewer', () => {
     const state = editorReducer(initialState(v2, null), { type: 'edit', patch: { content: 'x' } });
     expect(flagsOf(state, true).dirty).toBe(false);
+  });
+});
+
+describe("a save's message", () => {
+  const v2 = script(12, 2, 'print(2)\n');
+  const draft = initialState(v2, null).draft;
+
+  it('goes with the save, trimmed; a blank one is no message', () => {
+    expect(saveRequestOf(draft, false, '  fix the total \n').message).toBe('fix the total');
+    expect(saveRequestOf(draft, false, '   ').message).toBeUndefined();
+    expect(saveRequestOf(draft, false).message).toBeUndefined();
+  });
+
+  it('is at most 500 characters, counted as characters (not UTF-16 units), after trimming', () => {
+    expect(MAX_SAVE_MESSAGE_CHARS).toBe(500);
+    expect(saveMessageProblem('')).toBeNull();
+    expect(saveMessageProblem('a'.repeat(500))).toBeNull();
+    expect(saveMessageProblem(` ${'a'.repeat(500)}  `)).toBeNull();
+    expect(saveMessageProblem('😀'.repeat(500))).toBeNull();
+    expect(saveMessageProblem('a'.repeat(501))).toBe('The message is 501 characters long; at most 500 are kept.');
   });
 });
 

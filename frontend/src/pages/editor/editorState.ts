@@ -3,8 +3,9 @@
  * (what Save writes) and a draft restored from an earlier visit. Pure (no React), so every
  * rule of the editor's state is a unit test.
  *
- * Viewing an old version is deliberately not part of this state: a history view can only
- * reach the draft through the explicit `restore` action.
+ * Viewing or comparing old versions is deliberately not part of this state: nothing shown
+ * there can reach the draft. Restoring an old version is a new version made by the server,
+ * adopted like a save.
  */
 import type { SaveScriptRequest, ScriptDetail, VersionInfo } from '../../api';
 import type { Draft } from '../../lib/drafts';
@@ -38,12 +39,10 @@ export interface EditorState {
 
 export type EditorAction =
   | { type: 'edit'; patch: Partial<Pick<DraftFields, 'content' | 'testData' | 'ordering'>> }
-  /** A save, bump or reload answered this script: it is the new base. */
+  /** A save, bump, restore or reload answered this script: it is the new base. */
   | { type: 'adopt'; detail: ScriptDetail; resetDraft?: boolean }
   | { type: 'merged'; prodVersion: VersionInfo }
   | { type: 'ran'; execution: NonNullable<ScriptDetail['last_execution']> }
-  /** Put an old version's text into the draft (the user asked: "Restore into editor"). */
-  | { type: 'restore'; content: string; testData: string }
   | { type: 'discard' }
   | { type: 'hideRestored' };
 
@@ -96,8 +95,6 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
       return state.detail ? { ...state, detail: { ...state.detail, prod_version: action.prodVersion } } : state;
     case 'ran':
       return state.detail ? { ...state, detail: { ...state.detail, last_execution: action.execution } } : state;
-    case 'restore':
-      return { ...state, draft: { ...state.draft, content: action.content, testData: action.testData } };
     case 'discard':
       return { ...state, draft: savedDraft(state.detail), showRestored: false };
     case 'hideRestored':
@@ -132,13 +129,28 @@ export function flagsOf(state: EditorState, readOnly: boolean): EditorFlags {
   };
 }
 
-/** The body of `PUT /api/scripts/{id}` for this draft: exactly the draft, nothing else. */
-export function saveRequestOf(draft: DraftFields, orderingChanged: boolean): SaveScriptRequest {
+/** A save's message: at most this many characters (SPEC §16), counted as the server does. */
+export const MAX_SAVE_MESSAGE_CHARS = 500;
+
+/** What is wrong with a save's message (null: nothing). Blank is fine: there is no message. */
+export function saveMessageProblem(message: string): string | null {
+  const chars = [...message.trim()].length;
+  return chars > MAX_SAVE_MESSAGE_CHARS
+    ? `The message is ${chars} characters long; at most ${MAX_SAVE_MESSAGE_CHARS} are kept.`
+    : null;
+}
+
+/**
+ * The body of `PUT /api/scripts/{id}` for this draft: exactly the draft, nothing else, and
+ * the message when there is one.
+ */
+export function saveRequestOf(draft: DraftFields, orderingChanged: boolean, message = ''): SaveScriptRequest {
   return {
     content: draft.content,
     test_data: draft.testData,
     base_version_id: draft.baseVersionId ?? undefined,
     ordering_number: orderingChanged ? Number(draft.ordering.trim()) : undefined,
+    message: message.trim() || undefined,
   };
 }
 

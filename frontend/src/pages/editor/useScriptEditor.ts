@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { api, ApiError, errorMessage, type Execution, type RunSource, type ScriptDetail } from '../../api';
+import { api, ApiError, errorMessage, type Execution, type RunSource, type ScriptDetail, type VersionInfo } from '../../api';
 import { useToast } from '../../components/Toasts';
 import { loadDraft } from '../../lib/drafts';
 import {
@@ -9,6 +9,7 @@ import {
   initialState,
   labelOf,
   saveMessage,
+  saveMessageProblem,
   saveRequestOf,
   storedDraftOf,
   type DraftFields,
@@ -22,8 +23,14 @@ export interface EditorNavState {
   bypassGuard?: boolean;
 }
 
-export type EditorDialog = { kind: 'conflict'; detail: string } | { kind: 'fork' } | { kind: 'delete' } | null;
-export type Busy = 'save' | 'fork' | 'bump' | 'merge' | 'reload' | 'delete' | null;
+export type EditorDialog =
+  | { kind: 'conflict'; detail: string }
+  | { kind: 'fork' }
+  | { kind: 'delete' }
+  | { kind: 'merge' }
+  | { kind: 'restore'; version: VersionInfo }
+  | null;
+export type Busy = 'save' | 'fork' | 'bump' | 'merge' | 'restore' | 'reload' | 'delete' | null;
 
 interface Options {
   scriptId: number | null;
@@ -51,6 +58,9 @@ export function useScriptEditor({ scriptId, initialDetail, readOnly, draftKey, r
 
   const [busy, setBusy] = useState<Busy>(null);
   const [dialog, setDialog] = useState<EditorDialog>(null);
+  /** The next save's message (optional). */
+  const [message, setMessage] = useState('');
+  const messageProblem = saveMessageProblem(message);
 
   const { dirty, orderingChanged } = flags;
   const stored = useMemo(
@@ -107,6 +117,10 @@ export function useScriptEditor({ scriptId, initialDetail, readOnly, draftKey, r
       toast.error('The ordering number must look like 3 or 3.01.');
       return null;
     }
+    if (messageProblem) {
+      toast.error(messageProblem);
+      return null;
+    }
     if (scriptId === null) return create(false);
     const current = currentDraft();
     if (!flags.dirty && current === draft && detail) {
@@ -115,8 +129,9 @@ export function useScriptEditor({ scriptId, initialDetail, readOnly, draftKey, r
     }
     setBusy('save');
     try {
-      const saved = await api.scripts.save(scriptId, saveRequestOf(current, flags.orderingChanged));
+      const saved = await api.scripts.save(scriptId, saveRequestOf(current, flags.orderingChanged, message));
       dispatch({ type: 'adopt', detail: saved });
+      setMessage('');
       toast.success(saveMessage(detail, saved));
       return saved;
     } catch (err) {
@@ -243,10 +258,26 @@ export function useScriptEditor({ scriptId, initialDetail, readOnly, draftKey, r
     forgetDraft();
   }
 
-  /** Copies an old version into the draft ("Restore into editor"); saving makes it the latest. */
-  function restore(content: string, testData: string, label: string) {
-    dispatch({ type: 'restore', content, testData });
-    toast.info(`v${label} is in the editor: save to make it the latest version.`);
+  /**
+   * "Restore this version": the server makes a new version with its code and test data; it
+   * becomes the latest and the editor shows it (unsaved changes give way, as the dialog said).
+   */
+  async function restoreVersion(version: VersionInfo): Promise<ScriptDetail | null> {
+    if (scriptId === null || readOnly || busy) return null;
+    setDialog(null);
+    setBusy('restore');
+    try {
+      const restored = await api.scripts.restore(scriptId, { version_id: version.id });
+      dispatch({ type: 'adopt', detail: restored, resetDraft: true });
+      forgetDraft();
+      toast.success(`Restored v${labelOf(version)} as v${labelOf(restored.version)}`);
+      return restored;
+    } catch (err) {
+      fail('Restore failed', err);
+      return null;
+    } finally {
+      setBusy(null);
+    }
   }
 
   return {
@@ -270,7 +301,10 @@ export function useScriptEditor({ scriptId, initialDetail, readOnly, draftKey, r
     reloadLatest,
     remove,
     discardDraft,
-    restore,
+    restoreVersion,
+    message,
+    setMessage,
+    messageProblem,
     forgetDraft,
     fail,
   };

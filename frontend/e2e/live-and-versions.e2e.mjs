@@ -260,6 +260,45 @@ test('"Merge to prod" shows the diff against prod and merges only once confirmed
   assert.equal(await row.locator('[data-testid=prod-diff]').count(), 0, 'no marker once the latest is on prod');
 });
 
+test("run all follows the batch's event stream: groups in order, each group's results by ordering number", async () => {
+  /** @type {string[]} */
+  const batchRequests = [];
+  /** @param {import('playwright-core').Request} request */
+  const onRequest = (request) => {
+    const { pathname } = new URL(request.url());
+    if (pathname.startsWith('/api/batches/')) batchRequests.push(pathname);
+  };
+  page.on('request', onRequest);
+  await page.goto(`${BASE_URL}/`);
+  await page.click('button:has-text("Run all")');
+  await page.waitForSelector('[data-testid=run-all-panel] .run-group');
+  await page.waitForSelector('[data-testid=run-all-panel] h2:has-text("Last run-all")', { timeout: 120_000 });
+  page.off('request', onRequest);
+
+  assert.equal(batchRequests.filter((p) => /^\/api\/batches\/\d+\/events$/.test(p)).length, 1, 'one event stream');
+  assert.deepEqual(batchRequests.filter((p) => /^\/api\/batches\/\d+$/.test(p)), [], 'no polling');
+
+  const groups = await page.$$eval('[data-testid=run-all-panel] .run-group', (items) =>
+    items.map((item) => ({
+      group: Number(item.getAttribute('data-group')),
+      status: item.getAttribute('data-group-status'),
+      orderings: [...item.querySelectorAll('.run-item .mono')].map((e) => Number(e.textContent)),
+    })),
+  );
+  assert.ok(groups.length > 0);
+  assert.deepEqual(
+    groups.map((g) => g.group),
+    [...groups.map((g) => g.group)].sort((a, b) => a - b),
+    'groups in ascending order',
+  );
+  for (const g of groups) {
+    assert.ok(g.status === 'succeeded' || g.status === 'failed', `group ${g.group} ended as the stream said: ${g.status}`);
+    assert.deepEqual(g.orderings, [...g.orderings].sort((a, b) => a - b), `group ${g.group} by ordering number`);
+  }
+  const row = page.locator(`tr[data-script-id="${versionsId}"]`);
+  await row.locator('.badge-success').waitFor();
+});
+
 test('no uncaught errors in the page', () => {
   assert.deepEqual(pageErrors, []);
 });

@@ -270,12 +270,23 @@ test("run all follows the batch's event stream: groups in order, each group's re
   };
   page.on('request', onRequest);
   await page.goto(`${BASE_URL}/`);
-  await page.click('button:has-text("Run all")');
-  await page.waitForSelector('[data-testid=run-all-panel] .run-group');
-  await page.waitForSelector('[data-testid=run-all-panel] h2:has-text("Last run-all")', { timeout: 120_000 });
+  // The panel may show an earlier batch: this one is known by its id.
+  const [started] = await Promise.all([
+    page.waitForResponse((r) => new URL(r.url()).pathname === '/api/execute/all' && r.request().method() === 'POST'),
+    page.click('button:has-text("Run all")'),
+  ]);
+  assert.equal(started.status(), 202);
+  const batchId = (await started.json()).batch_id;
+  await page.waitForSelector(`[data-testid=run-all-panel] h2:has-text("Last run-all"):has-text("batch #${batchId}")`, {
+    timeout: 120_000,
+  });
   page.off('request', onRequest);
 
-  assert.equal(batchRequests.filter((p) => /^\/api\/batches\/\d+\/events$/.test(p)).length, 1, 'one event stream');
+  assert.deepEqual(
+    batchRequests.filter((p) => /^\/api\/batches\/\d+\/events$/.test(p)),
+    [`/api/batches/${batchId}/events`],
+    'one event stream, of this batch',
+  );
   assert.deepEqual(batchRequests.filter((p) => /^\/api\/batches\/\d+$/.test(p)), [], 'no polling');
 
   const groups = await page.$$eval('[data-testid=run-all-panel] .run-group', (items) =>

@@ -111,8 +111,12 @@ export function EditorToolbar({
             placeholder="Message (optional)"
             aria-label="Save message"
             aria-invalid={!!editor.messageProblem}
-            title={editor.messageProblem ?? 'Why this version: shown in the history (Enter saves)'}
-            disabled={readOnly || viewing}
+            title={
+              scriptId === null
+                ? 'A new script starts at v0.1 without a message'
+                : (editor.messageProblem ?? 'Why this version: shown in the history (Enter saves)')
+            }
+            disabled={readOnly || viewing || scriptId === null}
             data-testid="save-message"
           />
           <button

@@ -84,6 +84,16 @@ describe('liveRunReducer', () => {
       play([event({ kind: 'status', data: { status: 'queued' } })]),
     );
     expect(run.status).toBe('running');
+
+    // Reattached after a reload: the replayed `running` is heard now, but it started earlier.
+    run = play(
+      [
+        event({ kind: 'status', data: { status: 'running' } }, Date.parse('2026-01-01T00:00:09Z')),
+        { executionId: 7, type: 'snapshot', execution: finished({ status: 'running', started_at: '2026-01-01T00:00:01Z' }) },
+      ],
+      null,
+    );
+    expect(run.startedAt).toBe(Date.parse('2026-01-01T00:00:01Z'));
   });
 
   it('another execution id starts afresh', () => {

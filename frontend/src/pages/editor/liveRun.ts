@@ -107,7 +107,8 @@ export function liveRunReducer(state: LiveRun | null, action: LiveRunAction): Li
     case 'snapshot': {
       const e = action.execution;
       if (isFinished(e.status)) return finished(run, e);
-      const startedAt = run.startedAt ?? (e.started_at ? Date.parse(e.started_at) : null);
+      // The server's start wins over when this page heard of it (a page reloaded mid-run).
+      const startedAt = e.started_at ? Date.parse(e.started_at) : run.startedAt;
       return { ...run, status: run.status ?? e.status, startedAt, versionLabel: e.version_label };
     }
     case 'failed':

@@ -114,6 +114,11 @@ fn sandbox_config(env: &Env, scripts_repo: &std::path::Path) -> Result<SandboxCo
         pids_limit: env.parse("VED_RUN_PIDS_LIMIT", defaults.pids_limit)?,
         output_cap_bytes: env.parse("VED_RUN_OUTPUT_CAP_BYTES", defaults.output_cap_bytes)?,
         warm_pool: env.parse("VED_WARM_POOL", defaults.warm_pool)?,
+        artifacts: sandbox::ArtifactLimits {
+            max_bytes: env.parse("VED_RUN_ARTIFACT_MB", defaults.artifacts.max_bytes / MIB as u64)?
+                * MIB as u64,
+            ..defaults.artifacts.clone()
+        },
         // Servers sharing an engine sweep only their own leftovers: one repository, one
         // installation.
         instance: std::path::absolute(scripts_repo)

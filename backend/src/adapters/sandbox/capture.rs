@@ -22,9 +22,15 @@ impl Capture {
         Self { tap: tap.cloned(), ..self }
     }
 
-    /// Output of the script a loader runs for `job`.
-    pub(super) fn until_end_of(job: &Job, cap: usize) -> Self {
-        Self { ends: Some([job.end_scan(), job.end_scan()]), ..Self::new(cap) }
+    /// Output of the script a loader runs for `job`; stdout's marker is followed by an
+    /// archive of the run's files of at most `files_limit` bytes.
+    pub(super) fn until_end_of(job: &Job, cap: usize, files_limit: usize) -> Self {
+        Self { ends: Some([job.end_scan_with_files(files_limit), job.end_scan()]), ..Self::new(cap) }
+    }
+
+    /// The archive of the run's files, once the end was reported.
+    pub(super) fn take_files(&mut self) -> Vec<u8> {
+        self.ends.as_mut().map(|[stdout, _]| stdout.take_files()).unwrap_or_default()
     }
 
     pub(super) fn push(&mut self, frame: LogOutput) {

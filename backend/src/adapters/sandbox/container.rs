@@ -37,20 +37,16 @@ const MOUNT_POINT: &str = "/runner";
 /// How long a killed container gets to flush its last output and report its exit.
 const KILL_GRACE: Duration = Duration::from_secs(5);
 
-/// What a container runs once started.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Launch {
-    /// The script itself, at once.
-    Script,
-    /// The loader, which waits on stdin for the go-ahead (a pooled container).
-    Loader,
-}
+/// Where a run leaves files to keep (SPEC §12): a size-limited tmpfs, read back through
+/// the engine before the container ends.
+pub(super) const OUT_DIR: &str = "/runner/out";
 
+/// Every container runs the loader (`loader.py`), which waits on stdin for its job: a
+/// pooled container ahead of time, a cold one just after its start.
 pub(super) fn container_body(
     config: &SandboxConfig,
     run_dir: &Path,
     execution_id: Option<i64>,
-    launch: Launch,
 ) -> ContainerCreateBody {
     let mut labels = HashMap::from([
         (MANAGED_LABEL.to_owned(), config.instance.clone()),
@@ -74,18 +70,25 @@ pub(super) fn container_body(
         nano_cpus: Some(config.nano_cpus),
         pids_limit: Some(config.pids_limit),
         readonly_rootfs: Some(true),
-        tmpfs: Some(HashMap::from([(
-            "/tmp".to_owned(),
-            format!("rw,noexec,nosuid,nodev,size={}", config.tmpfs_size_bytes),
-        )])),
+        tmpfs: Some(HashMap::from([
+            ("/tmp".to_owned(), format!("rw,noexec,nosuid,nodev,size={}", config.tmpfs_size_bytes)),
+            (
+                OUT_DIR.to_owned(),
+                format!(
+                    "rw,noexec,nosuid,nodev,size={},uid={SANDBOX_USER},gid={SANDBOX_USER},mode=0700",
+                    // A page over the limit: a file cut short by a full tmpfs is over it,
+                    // and so refused rather than kept incomplete.
+                    config.artifacts.max_bytes + 4096
+                ),
+            ),
+        ])),
         cap_drop: Some(vec!["ALL".to_owned()]),
         security_opt: Some(vec!["no-new-privileges".to_owned()]),
         ipc_mode: Some("none".to_owned()),
-        // A real PID 1 reaps orphans and ends every process when the script exits. The
-        // loader is that PID 1 itself: the kernel ignores signals sent to a namespace's
-        // PID 1 from inside unless it handles them, so a script cannot kill its
-        // supervisor (it cannot kill docker-init in a cold container either).
-        init: Some(launch == Launch::Script),
+        // The loader is PID 1 (no docker-init): it reaps orphans, every process ends with
+        // it, and the kernel ignores signals sent to a namespace's PID 1 from inside
+        // unless it handles them, so a script cannot kill its supervisor.
+        init: Some(false),
         ulimits: Some(vec![ulimit("nofile", config.nofile), ulimit("fsize", config.fsize_bytes)]),
         // We read output through attach; the engine's own copy only needs to stay small.
         log_config: Some(HostConfigLogConfig {
@@ -107,11 +110,7 @@ pub(super) fn container_body(
     };
     let (script, input) = (format!("{MOUNT_POINT}/script.py"), format!("{MOUNT_POINT}/input"));
     let python = "python".to_owned();
-    let entrypoint = match launch {
-        Launch::Script => vec![python, script, input],
-        Launch::Loader => vec![python, "-c".to_owned(), loader::SOURCE.to_owned(), script, input],
-    };
-    let loads = launch == Launch::Loader;
+    let entrypoint = vec![python, "-c".to_owned(), loader::SOURCE.to_owned(), script, input];
     ContainerCreateBody {
         image: Some(config.image.clone()),
         entrypoint: Some(entrypoint),
@@ -125,15 +124,17 @@ pub(super) fn container_body(
                 // Output printed before a timeout kill must not die in a buffer.
                 "PYTHONUNBUFFERED=1",
                 "PYTHONDONTWRITEBYTECODE=1",
+                // Figures are drawn off screen and saved as artifacts (loader.py).
+                "MPLBACKEND=Agg",
             ]
             .map(str::to_owned)
             .to_vec(),
         ),
         network_disabled: Some(true),
-        // Only the loader reads stdin (its job); a script gets none, as before.
-        open_stdin: Some(loads),
-        stdin_once: Some(loads),
-        attach_stdin: Some(loads),
+        // Only the loader reads stdin (its job); the script gets none.
+        open_stdin: Some(true),
+        stdin_once: Some(true),
+        attach_stdin: Some(true),
         attach_stdout: Some(true),
         attach_stderr: Some(true),
         tty: Some(false),
@@ -157,6 +158,8 @@ pub(super) fn create_run_dir(root: &Path) -> std::io::Result<TempDir> {
     std::fs::create_dir_all(&root)?;
     std::fs::set_permissions(&root, Permissions::from_mode(0o711))?;
     let dir = tempfile::Builder::new().prefix(RUN_DIR_PREFIX).tempdir_in(&root)?;
+    // Where the engine mounts the run's `/runner/out` tmpfs.
+    std::fs::create_dir(dir.path().join("out"))?;
     give_to_sandbox_user(dir.path(), 0o700, 0o755)?;
     Ok(dir)
 }
@@ -307,13 +310,9 @@ pub(super) struct Exited {
 pub(super) type OutputStream = Pin<Box<dyn Stream<Item = Result<LogOutput, BollardError>> + Send>>;
 
 /// Attached before start, so that not a byte printed at start-up is missed.
-pub(super) async fn attach(
-    docker: &Docker,
-    id: &str,
-    launch: Launch,
-) -> Result<AttachContainerResults, BollardError> {
+pub(super) async fn attach(docker: &Docker, id: &str) -> Result<AttachContainerResults, BollardError> {
     let options = AttachContainerOptionsBuilder::default()
-        .stdin(launch == Launch::Loader)
+        .stdin(true)
         .stdout(true)
         .stderr(true)
         .stream(true)
@@ -322,33 +321,29 @@ pub(super) async fn attach(
     docker.attach_container(id, Some(options)).await
 }
 
-/// Starts a container that runs its script at once and follows it to its exit.
-pub(super) async fn supervise(
-    docker: &Docker,
-    id: &str,
-    clock: &RunClock,
-    capture: &mut Capture,
-) -> Result<Ending, BollardError> {
-    let mut output = attach(docker, id, Launch::Script).await?.output;
-    docker.start_container(id, None).await?;
-    follow(docker, id, &mut output, clock, capture).await
+/// How far [`follow`] got.
+pub(super) enum Followed {
+    /// The loader reported how the script's process ended, and waits to be released;
+    /// `ran_for` is the run's time until then.
+    Reported { exit_code: i64, ran_for: Duration },
+    /// The container ended without a report (killed at the deadline, or the loader died).
+    Ended(Ending),
 }
 
-/// Follows a running script to its end: the loader's report when there is one, else the
-/// container's exit; at the deadline the container is killed. Output goes into the
-/// caller's buffers so that it survives an engine failure midway.
+/// Follows a running script to the loader's report, else to the container's exit; at the
+/// deadline the container is killed. Output goes into the caller's buffers so that it
+/// survives an engine failure midway.
 pub(super) async fn follow(
     docker: &Docker,
     id: &str,
     output: &mut OutputStream,
     clock: &RunClock,
     capture: &mut Capture,
-) -> Result<Ending, BollardError> {
+) -> Result<Followed, BollardError> {
     let timed_out = match tokio::time::timeout_at(clock.deadline, copy_output(output, capture)).await {
-        Ok(Ok(Some(exit_code @ 0..))) => return Ok(Ending::Reported { exit_code, ran_for: clock.elapsed() }),
-        // The streams closed as the container exits, or the loader reported death by
-        // a signal, which only the engine can explain (the OOM killer's is SIGKILL).
-        Ok(Ok(_)) => !exits_in_time(docker, id, clock).await?,
+        Ok(Ok(Some(exit_code))) => return Ok(Followed::Reported { exit_code, ran_for: clock.elapsed() }),
+        // The streams closed as the container exits.
+        Ok(Ok(None)) => !exits_in_time(docker, id, clock).await?,
         Ok(Err(e)) => return Err(e),
         Err(_) => true,
     };
@@ -360,7 +355,23 @@ pub(super) async fn follow(
         })
         .await;
     }
-    exited(docker, id, timed_out, clock).await.map(Ending::Exited)
+    exited(docker, id, timed_out, clock).await.map(|exited| Followed::Ended(Ending::Exited(exited)))
+}
+
+/// After the loader's report, once it was released: a normal exit is the answer now (the
+/// engine's verdict may follow); death by a signal only the engine can explain (the OOM
+/// killer's is SIGKILL), so its account is awaited.
+pub(super) async fn after_report(
+    docker: &Docker,
+    id: &str,
+    exit_code: i64,
+    ran_for: Duration,
+    clock: &RunClock,
+) -> Result<Ending, BollardError> {
+    if exit_code >= 0 {
+        return Ok(Ending::Reported { exit_code, ran_for });
+    }
+    settle(docker, id, clock).await.map(Ending::Exited)
 }
 
 /// After the loader's report: the engine's own account of the container's end, waiting

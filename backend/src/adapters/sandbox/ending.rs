@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 
 use super::capture::Capture;
 use super::container::{self, ContainerGuard, Ending, RunClock};
-use super::{Correction, RunOutcome, RunStatus};
+use super::{Artifact, Correction, RunOutcome, RunStatus};
 
 /// What [`DockerRunner::run`] answers.
 #[derive(Debug)]
@@ -62,6 +62,7 @@ pub(super) async fn conclude(
     clock: RunClock,
     ending: Result<Ending, bollard::errors::Error>,
     capture: Capture,
+    artifacts: Vec<Artifact>,
 ) -> Finished {
     let [(stdout, stdout_truncated), (stderr, stderr_truncated)] = capture.finish();
     let mut outcome = RunOutcome {
@@ -73,6 +74,7 @@ pub(super) async fn conclude(
         stderr_truncated,
         error: None,
         interpreter: String::new(),
+        artifacts,
         started_at: clock.started_at,
         finished_at: clock.started_at,
         duration_ms: 0,
@@ -120,6 +122,7 @@ pub(super) fn engine_failure(reason: String) -> RunOutcome {
         stderr_truncated: false,
         error: Some(reason),
         interpreter: String::new(),
+        artifacts: Vec::new(),
         started_at: now,
         finished_at: now,
         duration_ms: 0,

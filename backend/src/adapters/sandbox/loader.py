@@ -31,6 +31,23 @@ if child == 0:
 
     import builtins
     import importlib.machinery
+    import warnings
+
+    def save_open_figures():
+        # Figures still open when the script ends become artifacts, so that a script
+        # written for a screen (plt.show()) still produces its pictures.
+        pyplot = sys.modules.get('matplotlib.pyplot')
+        if pyplot is None:
+            return
+        try:
+            for n, number in enumerate(pyplot.get_fignums(), 1):
+                pyplot.figure(number).savefig(f'/runner/out/figure-{n}.png')
+        except Exception as error:
+            print(f'code.ved: could not save the open figures: {error}', file=sys.stderr)
+
+    # Under the Agg backend plt.show() shows nothing and says so; that is expected here.
+    warnings.filterwarnings('ignore', message='.*non-GUI backend.*')
+    warnings.filterwarnings('ignore', message='.*non-interactive.*')
 
     sys.argv[:] = [SCRIPT, INPUT]
     sys.orig_argv[:] = ['python', SCRIPT, INPUT]
@@ -46,9 +63,11 @@ if child == 0:
     sys.modules['__main__'] = main
     with open(SCRIPT, 'rb') as file:
         source = file.read()
+    # Not an exit handler: pyplot registers its own, which closes every figure first.
     try:
         exec(compile(source, SCRIPT, 'exec', dont_inherit=True), main.__dict__)
     except SystemExit:
+        save_open_figures()
         raise  # the interpreter turns it into the exit code, as for any script
     except BaseException as error:
         # Printed as the interpreter prints it: without this loader's frame.
@@ -61,13 +80,17 @@ if child == 0:
             sys.__excepthook__(type(hook_error), hook_error, hook_error.__traceback__)
             print('\nOriginal exception was:', file=sys.stderr)
             sys.__excepthook__(type(error), error, trace)
+        save_open_figures()
         # An uncaught KeyboardInterrupt ends the interpreter by SIGINT: 128 + 2.
         raise SystemExit(130 if isinstance(error, KeyboardInterrupt) else 1) from None
+    save_open_figures()
     # Falls off the end: the interpreter finishes (threads, atexit, flush) and exits.
 
 else:
     import ctypes
+    import io
     import signal
+    import tarfile
 
     os.close(go_read)
     out, err = os.dup(1), os.dup(2)
@@ -99,8 +122,33 @@ else:
         if pid == child:
             break
     code = os.waitstatus_to_exitcode(status)
+    # What the script left running ends now, as it would with the container: nothing
+    # writes to the output or to /runner/out after the report.
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+    # The files left in /runner/out follow the marker on stdout, as a tar archive after
+    # its length: only this process writes there now. Links are stored as links, never
+    # followed; the server keeps regular files only.
+    archive = io.BytesIO()
+    try:
+        with tarfile.open(fileobj=archive, mode='w') as tar:
+            for name in sorted(os.listdir('/runner/out')):
+                tar.add(os.path.join('/runner/out', name), arcname=os.path.join('out', name))
+    except Exception as error:
+        os.write(err, b'code.ved: could not read /runner/out: %s\n' % str(error).encode())
+        archive = io.BytesIO()
+    files = archive.getvalue()
     marker = b'\0ved-end %s %d\n' % (nonce, code)
-    os.write(out, marker)
     os.write(err, marker)
+    trailer = memoryview(marker + b'%d\n' % len(files) + files)
+    while trailer:
+        trailer = trailer[os.write(out, trailer):]
     # As the engine would report the script itself: 128 + N for death by signal N.
     os._exit(code if code >= 0 else 128 - code)

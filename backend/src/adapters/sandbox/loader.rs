@@ -50,8 +50,20 @@ impl Job {
         format!("{}\n", self.nonce).into_bytes()
     }
 
+    /// Finds the end marker of stderr.
     pub(super) fn end_scan(&self) -> EndScan {
-        EndScan { needle: format!("\0ved-end {} ", self.nonce).into_bytes(), held: Vec::new(), code: None }
+        EndScan {
+            needle: format!("\0ved-end {} ", self.nonce).into_bytes(),
+            held: Vec::new(),
+            code: None,
+            files: Trailer::none(),
+        }
+    }
+
+    /// Finds the end marker of stdout, which is followed by the archive of the run's
+    /// files: its length in decimal, a newline, and at most `limit` bytes.
+    pub(super) fn end_scan_with_files(&self, limit: usize) -> EndScan {
+        EndScan { files: Trailer::expected(limit), ..self.end_scan() }
     }
 }
 
@@ -63,12 +75,63 @@ pub(super) struct EndScan {
     /// Bytes that may be the start of a marker split across reads.
     held: Vec<u8>,
     code: Option<i64>,
+    files: Trailer,
+}
+
+/// What follows stdout's end marker: `<length>\n<archive>`.
+struct Trailer {
+    expected: bool,
+    limit: usize,
+    line: Vec<u8>,
+    length: Option<usize>,
+    body: Vec<u8>,
+    /// Not what the loader writes (or larger than allowed): no files, and no waiting.
+    broken: bool,
+}
+
+impl Trailer {
+    fn none() -> Self {
+        Self { expected: false, limit: 0, line: Vec::new(), length: None, body: Vec::new(), broken: false }
+    }
+
+    fn expected(limit: usize) -> Self {
+        Self { expected: true, limit, ..Self::none() }
+    }
+
+    fn push(&mut self, mut bytes: &[u8]) {
+        if !self.expected || self.broken {
+            return;
+        }
+        if self.length.is_none() {
+            let Some(newline) = bytes.iter().position(|&b| b == b'\n') else {
+                self.line.extend_from_slice(bytes);
+                self.broken = self.line.len() > 20;
+                return;
+            };
+            self.line.extend_from_slice(&bytes[..newline]);
+            bytes = &bytes[newline + 1..];
+            match std::str::from_utf8(&self.line).ok().and_then(|n| n.parse::<usize>().ok()) {
+                Some(length) if length <= self.limit => self.length = Some(length),
+                _ => {
+                    self.broken = true;
+                    return;
+                }
+            }
+        }
+        let wanted = self.length.unwrap_or(0) - self.body.len();
+        self.body.extend_from_slice(&bytes[..bytes.len().min(wanted)]);
+    }
+
+    fn done(&self) -> bool {
+        !self.expected || self.broken || self.length.is_some_and(|length| self.body.len() >= length)
+    }
 }
 
 impl EndScan {
     /// Returns the part of `chunk` that is output.
     pub(super) fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
         if self.code.is_some() {
+            self.files.push(chunk);
             return Vec::new();
         }
         self.held.extend_from_slice(chunk);
@@ -93,13 +156,23 @@ impl EndScan {
         self.code = Some(
             std::str::from_utf8(&after[..end]).ok().and_then(|code| code.parse().ok()).unwrap_or(i64::MIN),
         );
+        let trailing = after[end + 1..].to_vec();
+        self.files.push(&trailing);
         self.held.truncate(at);
         std::mem::take(&mut self.held)
     }
 
-    /// The code the marker carried, once it has been seen.
+    /// The code the marker carried, once it and what follows it have been read.
     pub(super) fn code(&self) -> Option<i64> {
-        self.code
+        self.code.filter(|_| self.files.done())
+    }
+
+    /// The archive of the run's files that followed the marker (empty if none came).
+    pub(super) fn take_files(&mut self) -> Vec<u8> {
+        if self.files.broken {
+            return Vec::new();
+        }
+        std::mem::take(&mut self.files.body)
     }
 
     /// At the end of a stream without a marker, the output still held back.

@@ -9,6 +9,7 @@
 //! A run takes a container from the warm pool (`pool.rs`) when one is idle, else creates
 //! one; either way the container serves that one run and is removed.
 
+mod artifacts;
 mod capture;
 mod container;
 mod ending;
@@ -27,9 +28,7 @@ use bollard::Docker;
 use chrono::{DateTime, Utc};
 use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
 
-use capture::Capture;
-use container::{ContainerGuard, Launch, RunClock};
-use ending::{blocking, conclude, engine_failure, Finished};
+use ending::{engine_failure, Finished};
 use pool::{Admission, Pool};
 
 const MIB: i64 = 1024 * 1024;
@@ -63,7 +62,11 @@ pub struct SandboxConfig {
     pub instance: String,
     /// Containers kept started and waiting for a run (0: none, every run starts cold).
     pub warm_pool: usize,
+    /// What a run may leave in `/runner/out`.
+    pub artifacts: ArtifactLimits,
 }
+
+pub use artifacts::{Artifact, ArtifactLimits};
 
 impl Default for SandboxConfig {
     fn default() -> Self {
@@ -82,6 +85,7 @@ impl Default for SandboxConfig {
             run_dir_root: std::env::temp_dir().join("ved-runs"),
             instance: "default".to_owned(),
             warm_pool: 2,
+            artifacts: ArtifactLimits::default(),
         }
     }
 }
@@ -153,6 +157,8 @@ pub struct RunOutcome {
     pub error: Option<String>,
     /// E.g. `cpython-3.11.2`.
     pub interpreter: String,
+    /// The files left in `/runner/out` (regular files only, sanitised names, capped).
+    pub artifacts: Vec<Artifact>,
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
     pub duration_ms: i64,
@@ -371,7 +377,8 @@ impl DockerRunner {
         }
     }
 
-    /// One run in a container created for it.
+    /// One run in a container created for it: started like a pooled one, with the job
+    /// handed over as soon as its loader is ready.
     async fn contain(
         &self,
         slot: OwnedSemaphorePermit,
@@ -380,39 +387,15 @@ impl DockerRunner {
         input: &[u8],
         tap: Option<&OutputTap>,
     ) -> Result<Finished, SandboxError> {
-        let config = &self.inner.config;
-        let docker = self.client()?;
-        let root = config.run_dir_root.clone();
-        let (script_owned, input_owned) = (script.to_owned(), input.to_vec());
-        let run_dir = blocking(move || {
-            let dir = container::create_run_dir(&root)?;
-            container::write_job(dir.path(), &script_owned, &input_owned)?;
-            Ok(dir)
-        })
-        .await;
-        let run_dir = match run_dir {
-            Ok(dir) => dir,
-            Err(e) => {
-                return Ok(Finished::settled(engine_failure(format!(
-                    "could not prepare the run directory: {e}"
-                ))))
-            }
+        let ready = match self.warm_up(slot, execution_id).await {
+            Ok(ready) => ready,
+            Err(SandboxError::Engine(reason)) => return Ok(Finished::settled(engine_failure(reason))),
+            Err(not_attempted) => return Err(not_attempted),
         };
-
-        let body = container::container_body(config, run_dir.path(), execution_id, Launch::Script);
-        let created = match docker.create_container(None, body).await {
-            Ok(created) => created,
-            Err(e) => {
-                return match SandboxError::of_create(e, &config.image) {
-                    SandboxError::Engine(reason) => Ok(Finished::settled(engine_failure(reason))),
-                    not_attempted => Err(not_attempted),
-                };
-            }
-        };
-        let container = ContainerGuard::new(docker.clone(), created.id, slot, run_dir);
-        let clock = RunClock::start(config.timeout);
-        let mut capture = Capture::new(config.output_cap_bytes).tapped(tap);
-        let ending = container::supervise(&docker, container.id(), &clock, &mut capture).await;
-        Ok(conclude(container, clock, ending, capture).await)
+        Ok(self.run_warm(ready, script, input, tap).await.unwrap_or_else(|| {
+            Finished::settled(engine_failure(
+                "the container stopped before the script could start".to_owned(),
+            ))
+        }))
     }
 }

@@ -17,9 +17,9 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use super::capture::Capture;
-use super::container::{self, ContainerGuard, Launch, OutputStream, RunClock};
+use super::container::{self, ContainerGuard, Followed, OutputStream, RunClock};
 use super::ending::{blocking, conclude, engine_failure, Finished};
-use super::{loader, DockerRunner, SandboxError};
+use super::{artifacts, loader, DockerRunner, SandboxError};
 
 /// How long a new container may take to start its loader.
 const WARM_UP_LIMIT: Duration = Duration::from_secs(30);
@@ -172,7 +172,7 @@ impl DockerRunner {
             if pool.is_closed() {
                 return;
             }
-            match self.warm_up(slot).await {
+            match self.warm_up(slot, None).await {
                 Ok(warm) => {
                     retry = RETRY_FIRST;
                     if let Some(unwanted) = pool.put(warm) {
@@ -189,20 +189,26 @@ impl DockerRunner {
         }
     }
 
-    async fn warm_up(&self, slot: OwnedSemaphorePermit) -> Result<Warm, SandboxError> {
+    /// A started container whose loader is ready for its job; `execution_id` labels a
+    /// container made for one run.
+    pub(super) async fn warm_up(
+        &self,
+        slot: OwnedSemaphorePermit,
+        execution_id: Option<i64>,
+    ) -> Result<Warm, SandboxError> {
         let config = &self.inner.config;
         let docker = self.client()?;
         let root = config.run_dir_root.clone();
         let run_dir = blocking(move || container::create_run_dir(&root))
             .await
             .map_err(|e| SandboxError::Engine(format!("could not prepare a run directory: {e}")))?;
-        let body = container::container_body(config, run_dir.path(), None, Launch::Loader);
+        let body = container::container_body(config, run_dir.path(), execution_id);
         let created = docker
             .create_container(None, body)
             .await
             .map_err(|e| SandboxError::of_create(e, &config.image))?;
         let container = ContainerGuard::new(docker.clone(), created.id, slot, run_dir);
-        let attached = container::attach(&docker, container.id(), Launch::Loader).await?;
+        let attached = container::attach(&docker, container.id()).await?;
         docker.start_container(container.id(), None).await?;
         let mut output = attached.output;
         let mut said = Capture::new(LOADER_ERROR_BYTES);
@@ -235,7 +241,8 @@ impl DockerRunner {
             ))));
         }
         let handover = loader::Job::new();
-        let mut capture = Capture::until_end_of(&handover, config.output_cap_bytes).tapped(tap);
+        let files_limit = artifacts::archive_limit(&config.artifacts);
+        let mut capture = Capture::until_end_of(&handover, config.output_cap_bytes, files_limit).tapped(tap);
         let clock = RunClock::start(config.timeout);
         let acknowledged = async {
             stdin.write_all(&handover.line()).await.map_err(|e| e.to_string())?;
@@ -250,8 +257,26 @@ impl DockerRunner {
             container.remove().await;
             return None;
         }
-        let ending =
+        let followed =
             container::follow(container.docker(), container.id(), &mut output, &clock, &mut capture).await;
-        Some(conclude(container, clock, ending, capture).await)
+        let (ending, artifacts) = match followed {
+            Ok(Followed::Reported { exit_code, ran_for }) => {
+                let archive = capture.take_files();
+                let artifacts = match artifacts::read(archive, &config.artifacts).await {
+                    Ok(artifacts) => artifacts,
+                    Err(why) => {
+                        tracing::warn!(container = %container.id(), %why, "could not read a run's files");
+                        Vec::new()
+                    }
+                };
+                let ending =
+                    container::after_report(container.docker(), container.id(), exit_code, ran_for, &clock)
+                        .await;
+                (ending, artifacts)
+            }
+            Ok(Followed::Ended(ending)) => (Ok(ending), Vec::new()),
+            Err(err) => (Err(err), Vec::new()),
+        };
+        Some(conclude(container, clock, ending, capture, artifacts).await)
     }
 }

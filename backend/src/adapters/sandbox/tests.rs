@@ -52,6 +52,7 @@ in_both_modes!(
     an_end_marker_printed_by_the_script_is_just_output,
     stdout_and_stderr_are_kept_apart,
     output_reaches_the_tap_while_the_script_runs,
+    files_left_in_runner_out_are_collected_and_open_figures_saved,
     invalid_utf8_output_is_replaced_not_an_error,
     the_network_is_unreachable,
     a_fork_bomb_stops_at_the_process_limit,
@@ -181,7 +182,16 @@ impl Sandbox {
             Mode::Cold => Vec::new(),
             Mode::Pooled => {
                 self.runner.inner.pool.full().await;
-                self.ours().await
+                // Earlier runs (the interpreter probe too) are answered before their
+                // containers are gone: wait until only the idle pool is left.
+                let deadline = Instant::now() + Duration::from_secs(10);
+                loop {
+                    let ours = self.ours().await;
+                    if ours.len() == POOL || Instant::now() > deadline {
+                        return ours;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
             }
         }
     }
@@ -408,6 +418,27 @@ async fn killing_its_parent_and_every_process_does_not_change_the_verdict(mode: 
     .await;
     assert_succeeded(&outcome);
     assert_eq!(outcome.stdout, "parent 1\nstill here\n");
+}
+
+async fn files_left_in_runner_out_are_collected_and_open_figures_saved(mode: Mode) {
+    let outcome = run(
+        mode,
+        "import os\n\
+        import matplotlib.pyplot as plt\n\
+        open('/runner/out/table.csv', 'w').write('a,b\\n1,2\\n')\n\
+        os.symlink('/etc/passwd', '/runner/out/passwd')\n\
+        os.mkfifo('/runner/out/pipe')\n\
+        plt.plot([1, 2, 3])\n\
+        plt.show()\n\
+        print('done')\n",
+    )
+    .await;
+    assert_succeeded(&outcome);
+    assert_eq!(outcome.stderr, "", "plt.show() under Agg says nothing");
+    let names: Vec<&str> = outcome.artifacts.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["figure-1.png", "table.csv"]);
+    assert!(outcome.artifacts[0].content.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    assert_eq!(outcome.artifacts[1].content, b"a,b\n1,2\n");
 }
 
 async fn output_reaches_the_tap_while_the_script_runs(mode: Mode) {
@@ -675,7 +706,7 @@ async fn host_files_outside_the_mount_are_out_of_reach(mode: Mode) {
     drop(sibling);
     sandbox.close().await;
     assert_succeeded(&outcome);
-    assert_eq!(outcome.stdout, "[False, False]\n['input', 'script.py']\nshadow denied\n");
+    assert_eq!(outcome.stdout, "[False, False]\n['input', 'out', 'script.py']\nshadow denied\n");
 }
 
 async fn concurrent_runs_are_bounded(mode: Mode) {
@@ -779,6 +810,12 @@ async fn leftovers_of_a_previous_process_are_swept_and_nobody_elses() {
     let config =
         SandboxConfig { instance: format!("executor-sweep-test-{}", std::process::id()), ..config() };
     let runner = ready(config.clone()).await;
+    // The interpreter probe is answered before its container is gone: let it go first.
+    let probe_label = format!("ved.managed={}", config.instance);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !containers_labelled(&probe_label).await.is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let docker = Docker::connect_with_local_defaults().expect("a local Docker socket");
     let run_dir = container::create_run_dir(&config.run_dir_root).unwrap().keep();
     let elsewhere = tempfile::tempdir().unwrap();

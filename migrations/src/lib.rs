@@ -12,6 +12,7 @@ mod m20261121_000007_create_llm_interactions;
 mod m20261121_000008_create_audit_log;
 mod m20261204_000009_add_version_messages;
 mod m20261204_000010_execution_jobs;
+mod m20261204_000011_create_artifacts;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000008_create_audit_log::Migration),
             Box::new(m20261204_000009_add_version_messages::Migration),
             Box::new(m20261204_000010_execution_jobs::Migration),
+            Box::new(m20261204_000011_create_artifacts::Migration),
         ]
     }
 }

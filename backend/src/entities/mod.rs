@@ -1,4 +1,6 @@
 //! sea-orm entities, one module per table. Behaviour lives with the feature that owns it.
+pub mod artifact;
+pub mod artifact_blob;
 pub mod audit_log;
 pub mod batch;
 pub mod event;

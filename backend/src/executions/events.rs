@@ -38,6 +38,16 @@ pub fn batch_stream(id: i64) -> String {
 /// The kind that ends a stream.
 pub const END: &str = "end";
 
+/// Whether `stream` has had its `end` event.
+pub async fn has_ended(db: &DatabaseConnection, stream: &str) -> Result<bool, DbErr> {
+    let end = event::Entity::find()
+        .filter(event::Column::Stream.eq(stream))
+        .filter(event::Column::Kind.eq(END))
+        .one(db)
+        .await?;
+    Ok(end.is_some())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
     pub id: i64,

@@ -1,5 +1,6 @@
 //! Running scripts (SPEC §6, §12): single runs and run-all batches as durable jobs, their
 //! records, and their live event streams.
+pub mod artifacts;
 pub mod events;
 pub mod jobs;
 mod output;
@@ -46,6 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(interpreters))
         .routes(routes!(stream::execution_events))
         .routes(routes!(stream::batch_events))
+        .routes(routes!(artifacts::get_artifact))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -147,7 +149,7 @@ async fn execute_script(
         return Ok((StatusCode::ACCEPTED, Json(started)).into_response());
     }
     let row = runs::wait_for_end(&state, queued.id).await?;
-    Ok(Json(Execution::from(row)).into_response())
+    Ok(Json(view::load_one(&state.db, row).await?).into_response())
 }
 
 /// With a worker in this process, a missing engine or image is said at once (503).
@@ -202,7 +204,7 @@ async fn execute_all(
         });
         return Ok((StatusCode::ACCEPTED, Json(BatchStarted { batch_id })).into_response());
     }
-    let executions: Vec<Execution> = running.await?.into_iter().map(Execution::from).collect();
+    let executions = view::load(&state.db, running.await?).await?;
     Ok(Json(executions).into_response())
 }
 
@@ -223,7 +225,10 @@ async fn last_execution(
         .order_by_desc(execution::Column::Id)
         .one(&state.db)
         .await?;
-    Ok(Json(row.map(Execution::from)))
+    Ok(Json(match row {
+        Some(row) => Some(view::load_one(&state.db, row).await?),
+        None => None,
+    }))
 }
 
 /// One execution.
@@ -238,16 +243,17 @@ async fn get_execution(State(state): State<AppState>, Path(id): Path<i64>) -> Ap
         .one(&state.db)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("Execution {id} does not exist.")))?;
-    Ok(Json(row.into()))
+    Ok(Json(view::load_one(&state.db, row).await?))
 }
 
 async fn batch_view(state: &AppState, batch: batch::Model) -> ApiResult<Batch> {
     let mut groups: Vec<BatchGroup> = Vec::new();
-    for row in runs::batch_executions(&state.db, batch.id).await? {
-        let group = row.batch_group.unwrap_or_default();
+    let rows = runs::batch_executions(&state.db, batch.id).await?;
+    let group_of: Vec<i32> = rows.iter().map(|row| row.batch_group.unwrap_or_default()).collect();
+    for (group, execution) in group_of.into_iter().zip(view::load(&state.db, rows).await?) {
         match groups.last_mut() {
-            Some(last) if last.group == group => last.executions.push(row.into()),
-            _ => groups.push(BatchGroup { group, executions: vec![row.into()] }),
+            Some(last) if last.group == group => last.executions.push(execution),
+            _ => groups.push(BatchGroup { group, executions: vec![execution] }),
         }
     }
     Ok(Batch {

@@ -81,16 +81,17 @@ struct QueuedEvent {
     status: ExecutionStatus,
 }
 
-/// The job once it has ended, whichever worker ran it: woken by its events, and reading
-/// the row at least every quarter second (a worker in another process publishes there).
+/// The job once it has ended, whichever worker ran it: once its `end` event is out (so
+/// that everything about it, on its batch's stream too, came before), woken by its events
+/// and looking at least every quarter second (a worker in another process publishes).
 pub async fn wait_for_end(state: &AppState, id: i64) -> ApiResult<execution::Model> {
-    let mut doorbell = state.hub.doorbell(&events::execution_stream(id));
+    let stream = events::execution_stream(id);
+    let mut doorbell = state.hub.doorbell(&stream);
     loop {
-        let row = records::execution(&state.db, id)
-            .await?
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("execution {id} disappeared")))?;
-        if !matches!(row.status, ExecutionStatus::Queued | ExecutionStatus::Running) {
-            return Ok(row);
+        if events::has_ended(&state.db, &stream).await? {
+            return records::execution(&state.db, id)
+                .await?
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("execution {id} disappeared")));
         }
         tokio::select! {
             _ = doorbell.recv() => {}

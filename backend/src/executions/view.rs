@@ -3,7 +3,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::status::ExecutionStatus;
+use sea_orm::{DatabaseConnection, DbErr};
+
+use super::{artifacts::ArtifactInfo, status::ExecutionStatus};
 use crate::entities::execution;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -30,10 +32,30 @@ pub struct Execution {
     pub error: Option<String>,
     /// The worker that ran it (`VED_WORKER_NAME`), once one has claimed it.
     pub worker: Option<String>,
+    /// The files the run left in `/runner/out`; each is served at
+    /// `/api/executions/{id}/artifacts/{name}`.
+    pub artifacts: Vec<ArtifactInfo>,
 }
 
-impl From<execution::Model> for Execution {
-    fn from(row: execution::Model) -> Self {
+/// The executions as the API shows them, each with its artifacts (one query for all).
+pub async fn load(db: &DatabaseConnection, rows: Vec<execution::Model>) -> Result<Vec<Execution>, DbErr> {
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let mut artifacts = super::artifacts::of_executions(db, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let files = artifacts.remove(&row.id).unwrap_or_default();
+            Execution::of(row, files)
+        })
+        .collect())
+}
+
+pub async fn load_one(db: &DatabaseConnection, row: execution::Model) -> Result<Execution, DbErr> {
+    Ok(load(db, vec![row]).await?.pop().expect("one row in, one out"))
+}
+
+impl Execution {
+    fn of(row: execution::Model, artifacts: Vec<ArtifactInfo>) -> Self {
         Self {
             id: row.id,
             script_id: row.script_id,
@@ -53,6 +75,7 @@ impl From<execution::Model> for Execution {
             triggered_by: row.triggered_by,
             error: row.error,
             worker: row.worker,
+            artifacts,
         }
     }
 }

@@ -9,10 +9,11 @@ use serde::Serialize;
 use tokio::sync::{Notify, Semaphore};
 
 use super::{
+    artifacts,
     events::{self, EventHub},
     jobs, output, records,
     status::ExecutionStatus,
-    view::Execution,
+    view::{self, Execution},
 };
 use crate::{
     adapters::sandbox::{Correction, DockerRunner, RunJob},
@@ -114,7 +115,8 @@ impl Worker {
         };
         let corrections = self.db.clone();
         let correct = move |correction| apply_correction(corrections, id, correction);
-        let result = self.sandbox.run(run, correct).await;
+        let mut result = self.sandbox.run(run, correct).await;
+        let files = result.as_mut().map(|outcome| std::mem::take(&mut outcome.artifacts)).unwrap_or_default();
         // Every sender of the tap is gone with the run: the forwarder sends what is left.
         let _ = forwarder.await;
         renewal.abort();
@@ -127,6 +129,10 @@ impl Worker {
             },
         };
         match stored {
+            Ok(Some(row)) if row.worker.as_deref() == Some(name.as_str()) && !files.is_empty() => {
+                self.store_files(&row, files).await;
+                self.announce_end(row).await;
+            }
             Ok(Some(row)) => self.announce_end(row).await,
             Ok(None) => {}
             Err(err) => tracing::error!(execution = id, error = %err, "could not record the end of a run"),
@@ -143,6 +149,30 @@ impl Worker {
         announce_to_batch(&self.db, &self.hub, row).await;
     }
 
+    /// The run's files, each announced on its stream; a failure loses the files, not the run.
+    async fn store_files(&self, row: &execution::Model, files: Vec<crate::adapters::sandbox::Artifact>) {
+        #[derive(Serialize)]
+        struct ArtifactEvent<'a> {
+            name: &'a str,
+            size: i64,
+            content_type: &'a str,
+        }
+        let stored = match artifacts::store(&self.db, row.id, files).await {
+            Ok(stored) => stored,
+            Err(err) => {
+                tracing::error!(execution = row.id, error = %err, "could not store a run's files");
+                return;
+            }
+        };
+        let stream = events::execution_stream(row.id);
+        for file in &stored {
+            let event = ArtifactEvent { name: &file.name, size: file.size, content_type: &file.content_type };
+            if let Err(err) = self.hub.publish(&self.db, &stream, "artifact", &event).await {
+                tracing::warn!(execution = row.id, error = %err, "could not store an artifact event");
+            }
+        }
+    }
+
     async fn announce_end(&self, row: execution::Model) {
         announce_end(&self.db, &self.hub, row).await;
     }
@@ -154,7 +184,14 @@ pub(super) async fn announce_end(db: &DatabaseConnection, hub: &EventHub, row: e
     let status = StatusEvent { status: row.status };
     let _ = hub.publish(db, &stream, "status", &status).await;
     announce_to_batch(db, hub, &row).await;
-    let end = EndEvent { execution: row.into() };
+    let execution = match view::load_one(db, row).await {
+        Ok(execution) => execution,
+        Err(err) => {
+            tracing::warn!(error = %err, "could not read a finished run's files for its end event");
+            return;
+        }
+    };
+    let end = EndEvent { execution };
     if let Err(err) = hub.publish(db, &stream, events::END, &end).await {
         tracing::warn!(error = %err, "could not store an end event");
     }
@@ -163,7 +200,13 @@ pub(super) async fn announce_end(db: &DatabaseConnection, hub: &EventHub, row: e
 /// A run-all's stream hears of every status change of its executions.
 pub(super) async fn announce_to_batch(db: &DatabaseConnection, hub: &EventHub, row: &execution::Model) {
     let Some(batch_id) = row.batch_id else { return };
-    let execution = Execution::from(row.clone());
+    let execution = match view::load_one(db, row.clone()).await {
+        Ok(execution) => execution,
+        Err(err) => {
+            tracing::warn!(batch = batch_id, error = %err, "could not read a run for its batch event");
+            return;
+        }
+    };
     if let Err(err) = hub.publish(db, &events::batch_stream(batch_id), "execution", &execution).await {
         tracing::warn!(batch = batch_id, error = %err, "could not store a batch event");
     }

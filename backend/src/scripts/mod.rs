@@ -28,7 +28,6 @@ use crate::{
     auth::CurrentUser,
     entities::{execution, script, script_version},
     error::{ApiResult, ErrorBody, NeedsEditor, NeedsSession},
-    executions::view::Execution,
     extract::{ApiJson, OptionalJson},
     AppState,
 };
@@ -69,7 +68,10 @@ async fn detail(
         test_data: files.input,
         version: version.into(),
         prod_version: prod_version.as_ref().map(VersionInfo::from),
-        last_execution: last_execution.map(Execution::from),
+        last_execution: match last_execution {
+            Some(row) => Some(crate::executions::view::load_one(&state.db, row).await?),
+            None => None,
+        },
     })
 }
 

@@ -23,6 +23,7 @@ const execution = (id: number, scriptId: number, status: Execution['status']): E
   script_version_id: 1,
   version_label: '0.1',
   batch_id: 7,
+  artifacts: [],
   status,
   exit_code: status === 'succeeded' ? 0 : null,
   stdout: '',

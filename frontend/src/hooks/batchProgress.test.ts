@@ -8,6 +8,7 @@ const run = (id: number, scriptId: number, status: Execution['status']): Executi
   script_version_id: 1,
   version_label: '1.0',
   batch_id: 9,
+  artifacts: [],
   status,
   exit_code: status === 'succeeded' ? 0 : status === 'failed' ? 1 : null,
   stdout: '',

@@ -251,3 +251,77 @@ async fn read_events_until(client: &Client, execution: i64, kind: &str) -> Strin
     }
     panic!("no full line of {kind} within 20 s: {buffer}");
 }
+
+#[tokio::test]
+async fn files_left_in_runner_out_are_kept_listed_and_served_safely() {
+    let app = TestApp::spawn_with(&[("VED_RUN_ARTIFACT_MB", "1")]).await;
+    let editor = app.editor().await;
+    let plot = "import os\n\
+        import matplotlib.pyplot as plt\n\
+        open('/runner/out/table.csv', 'w').write('a,b\\n1,2\\n')\n\
+        open('/runner/out/result.json', 'w').write('{\"x\": 1}')\n\
+        os.symlink('/etc/passwd', '/runner/out/passwd')\n\
+        plt.plot([1, 2, 3])\n\
+        plt.show()\n\
+        print('done')\n";
+    let id = merged_script(&editor, plot).await;
+    let execution = start(&editor, id).await;
+    let events = read_events(&editor, &format!("/api/executions/{execution}/events"), None).await;
+    let announced: Vec<&str> =
+        events.iter().filter(|e| e.kind == "artifact").map(|e| e.data["name"].as_str().unwrap()).collect();
+    assert_eq!(announced, ["figure-1.png", "result.json", "table.csv"], "{events:?}");
+    let end = &events.last().unwrap().data["execution"];
+    assert_eq!(end["status"], "succeeded", "{end}");
+    let listed: Vec<(String, String)> = end["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["name"].as_str().unwrap().to_owned(), a["content_type"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("figure-1.png".to_owned(), "image/png".to_owned()),
+            ("result.json".to_owned(), "application/json".to_owned()),
+            ("table.csv".to_owned(), "text/csv; charset=utf-8".to_owned()),
+        ]
+    );
+    assert_eq!(editor.get(&format!("/api/executions/{execution}")).await.body["artifacts"], end["artifacts"]);
+
+    let fetch = |name: &str| {
+        let url = editor.url(&format!("/api/executions/{execution}/artifacts/{name}"));
+        let raw = editor.raw().clone();
+        async move { raw.get(url).send().await.unwrap() }
+    };
+    let png = fetch("figure-1.png").await;
+    assert_eq!(png.status(), StatusCode::OK);
+    assert_eq!(png.headers()["content-type"], "image/png");
+    assert_eq!(png.headers()["x-content-type-options"], "nosniff");
+    assert!(png.headers()["content-disposition"].to_str().unwrap().starts_with("inline"));
+    let bytes = png.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 1000, "a real PNG");
+    let csv = fetch("table.csv").await;
+    assert!(csv.headers()["content-disposition"].to_str().unwrap().starts_with("inline"));
+    assert_eq!(csv.text().await.unwrap(), "a,b\n1,2\n");
+    let json = fetch("result.json").await;
+    assert!(json.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(fetch("passwd").await.status(), StatusCode::NOT_FOUND, "a symlink is not a file of the run");
+    assert_eq!(fetch("nothing.txt").await.status(), StatusCode::NOT_FOUND);
+    let viewer = app.viewer().await;
+    let by_viewer = viewer.get(&format!("/api/executions/{execution}/artifacts/table.csv")).await;
+    assert_eq!(by_viewer.status, StatusCode::OK);
+
+    // A file cut short by the full folder is refused, and the user told; the rest is kept.
+    let big = "open('/runner/out/small.txt', 'w').write('kept')\n\
+        try:\n\
+        \x20   open('/runner/out/big.bin', 'wb').write(b'x' * (2 * 1024 * 1024))\n\
+        except OSError as error:\n\
+        \x20   print('full', error.errno)\n";
+    let id = merged_script(&editor, big).await;
+    let answer = editor.post(&format!("/api/execute/{id}"), &json!({})).await;
+    assert_eq!(answer.body["stdout"], "full 28\n", "{}", answer.text);
+    assert!(answer.body["stderr"].as_str().unwrap().contains("big.bin was cut short"), "{}", answer.text);
+    let names: Vec<&str> =
+        answer.body["artifacts"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["small.txt"]);
+}

@@ -57,10 +57,12 @@ fn read_archive(archive: &[u8], limits: &ArtifactLimits) -> Result<Vec<Artifact>
             continue;
         }
         let Some(name) = entry.path().ok().and_then(|path| sanitise(&path)) else { continue };
-        total += entry.size();
-        if total > limits.max_bytes {
-            break;
+        // A file that would pass the limit (one cut short by the full folder does) is
+        // refused; smaller ones after it may still fit.
+        if total + entry.size() > limits.max_bytes {
+            continue;
         }
+        total += entry.size();
         let mut content = Vec::with_capacity(entry.size() as usize);
         entry.read_to_end(&mut content).map_err(|err| err.to_string())?;
         files.push(Artifact { name, content });
@@ -133,5 +135,11 @@ mod tests {
         assert_eq!(few.len(), 3);
         let small = read_archive(&tar, &ArtifactLimits { max_bytes: 12, max_files: 100 }).unwrap();
         assert_eq!(small.len(), 2, "the third file would pass 12 bytes");
+        let mixed = archive(&[
+            ("out/a-big.bin", tar::EntryType::Regular, &[b'x'; 20][..]),
+            ("out/b-small.txt", tar::EntryType::Regular, b"ok"),
+        ]);
+        let kept = read_archive(&mixed, &ArtifactLimits { max_bytes: 12, max_files: 100 }).unwrap();
+        assert_eq!(kept.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["b-small.txt"]);
     }
 }

@@ -76,9 +76,7 @@ pub(super) fn container_body(
                 OUT_DIR.to_owned(),
                 format!(
                     "rw,noexec,nosuid,nodev,size={},uid={SANDBOX_USER},gid={SANDBOX_USER},mode=0700",
-                    // A page over the limit: a file cut short by a full tmpfs is over it,
-                    // and so refused rather than kept incomplete.
-                    config.artifacts.max_bytes + 4096
+                    config.artifacts.max_bytes
                 ),
             ),
         ])),

@@ -89,6 +89,7 @@ if child == 0:
 else:
     import ctypes
     import io
+    import select
     import signal
     import tarfile
 
@@ -138,8 +139,14 @@ else:
     # followed; the server keeps regular files only.
     archive = io.BytesIO()
     try:
+        names = sorted(os.listdir('/runner/out'))
+        # A full folder means the file written last was cut short: it is not kept.
+        if names and os.statvfs('/runner/out').f_bavail == 0:
+            cut = max(names, key=lambda name: os.lstat(os.path.join('/runner/out', name)).st_mtime_ns)
+            names.remove(cut)
+            os.write(err, b'code.ved: /runner/out is full; %s was cut short and is not kept\n' % cut.encode())
         with tarfile.open(fileobj=archive, mode='w') as tar:
-            for name in sorted(os.listdir('/runner/out')):
+            for name in names:
                 tar.add(os.path.join('/runner/out', name), arcname=os.path.join('out', name))
     except Exception as error:
         os.write(err, b'code.ved: could not read /runner/out: %s\n' % str(error).encode())
@@ -150,5 +157,9 @@ else:
     trailer = memoryview(marker + b'%d\n' % len(files) + files)
     while trailer:
         trailer = trailer[os.write(out, trailer):]
+    # The engine may end the output streams with the container before every byte of
+    # them was delivered: stay until the server says it has read all (one byte on
+    # stdin), or 10 s.
+    select.select([0], [], [], 10)
     # As the engine would report the script itself: 128 + N for death by signal N.
     os._exit(code if code >= 0 else 128 - code)

@@ -28,6 +28,9 @@ pub(super) const READY: &[u8] = b"\0ved-ready\n";
 /// The loader has the job; what follows on stdout is the script's.
 pub(super) const GO: &[u8] = b"\0ved-go\n";
 
+/// The server has read the loader's report and files: it may end.
+pub(super) const RELEASE: &[u8] = b"\n";
+
 const NONCE_BYTES: usize = 16;
 
 /// What the loader reads from stdin: the nonce in hex and a newline, nothing else.

@@ -244,9 +244,10 @@ impl DockerRunner {
         let files_limit = artifacts::archive_limit(&config.artifacts);
         let mut capture = Capture::until_end_of(&handover, config.output_cap_bytes, files_limit).tapped(tap);
         let clock = RunClock::start(config.timeout);
+        // Stdin stays open: one more byte releases the loader once its report is read.
         let acknowledged = async {
             stdin.write_all(&handover.line()).await.map_err(|e| e.to_string())?;
-            stdin.shutdown().await.map_err(|e| e.to_string())?;
+            stdin.flush().await.map_err(|e| e.to_string())?;
             loader::hear(&mut output, loader::GO, &mut capture).await
         };
         let acknowledged = tokio::time::timeout(HANDOVER_LIMIT, acknowledged)
@@ -261,6 +262,8 @@ impl DockerRunner {
             container::follow(container.docker(), container.id(), &mut output, &clock, &mut capture).await;
         let (ending, artifacts) = match followed {
             Ok(Followed::Reported { exit_code, ran_for }) => {
+                let _ = stdin.write_all(loader::RELEASE).await;
+                let _ = stdin.flush().await;
                 let archive = capture.take_files();
                 let artifacts = match artifacts::read(archive, &config.artifacts).await {
                     Ok(artifacts) => artifacts,

@@ -21,6 +21,7 @@ const finished = (over: Partial<Execution> = {}): Execution => ({
   triggered_by: 'ed1',
   error: null,
   worker: 'local',
+  artifacts: [],
   ...over,
 });
 

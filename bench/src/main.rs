@@ -3,6 +3,7 @@
 //! Markdown table (also written to `target/bench/latest.json`). On a noisy machine only the
 //! ratios and same-run comparisons mean anything.
 mod api;
+mod events;
 mod load;
 mod report;
 mod rss;
@@ -64,6 +65,10 @@ async fn main() {
         "ms",
         Some(cold.run_all_wall),
     ));
+
+    progress(started, "figure 7: live events");
+    rows.extend(events::first_line_latency(&editor).await);
+    rows.extend(events::many_subscribers(&editor, pid).await);
 
     progress(started, "filling the catalog");
     let catalog = api::fill_catalog(&editor).await;

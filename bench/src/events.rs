@@ -56,8 +56,8 @@ pub async fn first_line_latency(editor: &Client) -> Vec<Row> {
         let (_, data, received) =
             events.iter().find(|(kind, _, _)| kind == "stdout").expect("a stdout event");
         let printed: f64 = data["text"].as_str().unwrap().lines().next().unwrap().parse().expect("a time");
-        let ms = (seconds_since_epoch(*received) - printed).max(0.0);
-        latencies.push(Duration::from_secs_f64(ms / 1e3));
+        let seconds = (seconds_since_epoch(*received) - printed).max(0.0);
+        latencies.push(Duration::from_secs_f64(seconds));
     }
     let summary = Summary::of(&latencies);
     vec![

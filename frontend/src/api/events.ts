@@ -5,14 +5,19 @@
  * `data:` is JSON and not in the OpenAPI document (it describes the stream as text), so the
  * payloads are spelled here, in terms of the document's own schemas.
  */
-import type { Batch, Execution, ExecutionStatus } from './types';
+import type { ArtifactInfo, Batch, Execution, ExecutionStatus } from './types';
 
 /** `GET /api/executions/{id}/events` */
 export type ExecutionEvent =
   | { kind: 'status'; data: { status: ExecutionStatus } }
   | { kind: 'stdout'; data: { text: string } }
   | { kind: 'stderr'; data: { text: string } }
+  /** A file the run left in `/runner/out`, sent just before `end`. */
+  | { kind: 'artifact'; data: ArtifactAnnounced }
   | { kind: 'end'; data: { execution: Execution } };
+
+/** The `artifact` event: an `ArtifactInfo` without its hash. */
+export type ArtifactAnnounced = Pick<ArtifactInfo, 'name' | 'size' | 'content_type'>;
 
 export type GroupStatus = 'running' | 'succeeded' | 'failed';
 
@@ -22,7 +27,7 @@ export type BatchEvent =
   | { kind: 'execution'; data: Execution }
   | { kind: 'end'; data: { batch: Batch } };
 
-export const EXECUTION_EVENT_KINDS: readonly ExecutionEvent['kind'][] = ['status', 'stdout', 'stderr', 'end'];
+export const EXECUTION_EVENT_KINDS: readonly ExecutionEvent['kind'][] = ['status', 'stdout', 'stderr', 'artifact', 'end'];
 export const BATCH_EVENT_KINDS: readonly BatchEvent['kind'][] = ['group', 'execution', 'end'];
 
 export const executionEventsUrl = (executionId: number) => `/api/executions/${executionId}/events`;

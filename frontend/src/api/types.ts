@@ -32,6 +32,8 @@ export type VersionDiff = Schemas['VersionDiff'];
 export type RestoreScriptRequest = Schemas['RestoreScript'];
 
 export type Execution = Schemas['Execution'];
+/** A file a run left in `/runner/out` (SPEC §12). */
+export type ArtifactInfo = Schemas['ArtifactInfo'];
 /** Whatever the document says a status is (a string today, an enum once the server says so). */
 export type ExecutionStatus = Execution['status'];
 export type RunSource = Schemas['Source'];

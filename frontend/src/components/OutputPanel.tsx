@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Execution, ExecutionStatus } from '../api';
 import { formatDateTime, formatDuration, outcomeOf } from '../lib/format';
+import { ArtifactsStrip } from './artifacts/ArtifactsStrip';
 import { OutputStream } from './OutputStream';
 import { Spinner } from './Spinner';
 import { StatusBadge } from './StatusBadge';
@@ -112,6 +113,7 @@ export function OutputPanel({
             <OutputStream name="stdout" text={execution.stdout} truncated={execution.stdout_truncated} />
             <OutputStream name="stderr" text={execution.stderr} truncated={execution.stderr_truncated} />
           </div>
+          <ArtifactsStrip key={execution.id} executionId={execution.id} artifacts={execution.artifacts} />
         </>
       )}
     </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCost, formatDuration, formatOrdering, formatRelative, outcomeOf } from './format';
+import { formatBytes, formatCost, formatDuration, formatOrdering, formatRelative, outcomeOf } from './format';
 import { safeNext } from './navigation';
 
 describe('formatOrdering', () => {
@@ -57,5 +57,23 @@ describe('safeNext', () => {
     expect(safeNext('https://evil.example/')).toBe('/');
     expect(safeNext('//evil.example/')).toBe('/');
     expect(safeNext('/login?next=/')).toBe('/');
+  });
+});
+
+describe('formatBytes', () => {
+  it('says bytes below 1 KB, then KB, MB, GB', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(1024)).toBe('1.0 KB');
+    expect(formatBytes(1536)).toBe('1.5 KB');
+    expect(formatBytes(20 * 1024)).toBe('20 KB');
+    expect(formatBytes(1024 * 1024 - 1)).toBe('1024 KB');
+    expect(formatBytes(3_200_000)).toBe('3.1 MB');
+    expect(formatBytes(5 * 1024 ** 3)).toBe('5.0 GB');
+  });
+
+  it('says — for a size that is not one', () => {
+    expect(formatBytes(-1)).toBe('—');
+    expect(formatBytes(Number.NaN)).toBe('—');
   });
 });

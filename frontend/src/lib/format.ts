@@ -89,3 +89,17 @@ export function statusLabel(status: ExecutionStatus | string): string {
 export function shortHash(hash: string | null | undefined): string {
   return hash ? hash.slice(0, 8) : '';
 }
+
+/** 512 → "512 B", 1536 → "1.5 KB", 3_200_000 → "3.1 MB" (binary units, one decimal under 10). */
+export function formatBytes(size: number): string {
+  if (!Number.isFinite(size) || size < 0) return '—';
+  if (size < 1024) return `${size} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = size / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}

@@ -114,6 +114,24 @@ describe('liveRunReducer', () => {
     expect(isLive(run)).toBe(false);
   });
 
+  it('artifact events list the files once each, and the finished execution has the last word', () => {
+    const figure = { name: 'figure-1.png', size: 2048, content_type: 'image/png' };
+    const table = { name: 'table.csv', size: 40, content_type: 'text/csv; charset=utf-8' };
+    let run = play([
+      event({ kind: 'status', data: { status: 'running' } }),
+      event({ kind: 'artifact', data: table }),
+      event({ kind: 'artifact', data: figure }),
+      event({ kind: 'artifact', data: table }),
+    ]);
+    expect(run.artifacts).toEqual([table, figure]);
+    expect(isLive(run)).toBe(true);
+
+    const listed = [{ ...table, sha256: 'ab' }, { ...figure, sha256: 'cd' }];
+    run = play([event({ kind: 'end', data: { execution: finished({ artifacts: listed }) } })], run);
+    expect(run.artifacts).toEqual(listed);
+    expect(run.execution?.artifacts).toEqual(listed);
+  });
+
   it('long output keeps only the last part on screen, and says so', () => {
     let run = play([event({ kind: 'stdout', data: { text: 'x'.repeat(1024 * 1024 - 2) } })]);
     expect(run.stdoutClipped).toBe(false);

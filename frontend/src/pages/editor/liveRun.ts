@@ -2,7 +2,7 @@
  * A run as the output panel shows it while it streams (SPEC §12): its status, the output so
  * far, then the finished `Execution`. Pure (no React, no EventSource): events in, state out.
  */
-import type { Connection, Execution, ExecutionEvent, ExecutionStatus } from '../../api';
+import type { ArtifactAnnounced, Connection, Execution, ExecutionEvent, ExecutionStatus } from '../../api';
 
 /** Characters of each stream kept on screen while a run streams: the last 1 MiB. */
 export const LIVE_OUTPUT_CAP = 1024 * 1024;
@@ -20,6 +20,8 @@ export interface LiveRun {
   startedAt: number | null;
   /** The version that runs, once known (`1.2`). */
   versionLabel: string | null;
+  /** Files announced by `artifact` events so far (the finished execution lists them too). */
+  artifacts: ArtifactAnnounced[];
   /** The finished run, from `end` (or read back when the stream could not be followed). */
   execution: Execution | null;
   connection: Connection;
@@ -48,6 +50,7 @@ export function initialLiveRun(executionId: number): LiveRun {
     stderrClipped: false,
     startedAt: null,
     versionLabel: null,
+    artifacts: [],
     execution: null,
     connection: 'connecting',
     error: null,
@@ -70,6 +73,7 @@ function finished(state: LiveRun, execution: Execution): LiveRun {
     ...state,
     status: execution.status,
     versionLabel: execution.version_label,
+    artifacts: execution.artifacts,
     execution,
     error: null,
   };
@@ -97,6 +101,10 @@ export function liveRunReducer(state: LiveRun | null, action: LiveRunAction): Li
           const { text, clipped } = appendCapped(run.stderr, event.data.text);
           return { ...run, stderr: text, stderrClipped: run.stderrClipped || clipped };
         }
+        case 'artifact':
+          // A replay after a reconnection may announce a file again.
+          if (run.artifacts.some((a) => a.name === event.data.name)) return run;
+          return { ...run, artifacts: [...run.artifacts, event.data] };
         case 'end':
           return finished(run, event.data.execution);
       }

@@ -145,9 +145,11 @@ else:
             cut = max(names, key=lambda name: os.lstat(os.path.join('/runner/out', name)).st_mtime_ns)
             names.remove(cut)
             os.write(err, b'code.ved: /runner/out is full; %s was cut short and is not kept\n' % cut.encode())
-        with tarfile.open(fileobj=archive, mode='w') as tar:
-            for name in names:
-                tar.add(os.path.join('/runner/out', name), arcname=os.path.join('out', name))
+        # No files, no archive (an empty tar is still 10 KiB of padding).
+        if names:
+            with tarfile.open(fileobj=archive, mode='w') as tar:
+                for name in names:
+                    tar.add(os.path.join('/runner/out', name), arcname=os.path.join('out', name))
     except Exception as error:
         os.write(err, b'code.ved: could not read /runner/out: %s\n' % str(error).encode())
         archive = io.BytesIO()

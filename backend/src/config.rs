@@ -2,7 +2,7 @@
 use std::{path::PathBuf, time::Duration};
 
 use crate::adapters::{
-    llm::{ApiKey, LlmConfig, PriceTable},
+    llm::{usd_to_micros, ApiKey, LlmConfig, PriceTable},
     sandbox::{self, SandboxConfig},
 };
 
@@ -25,6 +25,9 @@ pub struct Config {
     pub login: LoginLimits,
     pub sandbox: SandboxConfig,
     pub llm: LlmConfig,
+    /// `VED_LLM_DAILY_BUDGET_USD`: what one user may spend on the LLM per UTC day, in
+    /// micro-dollars; `None`: no limit.
+    pub llm_daily_budget_micros: Option<i64>,
     pub stop_words_file: PathBuf,
     pub worker: WorkerSettings,
 }
@@ -75,6 +78,7 @@ impl Config {
                 window: Duration::from_secs(env.parse("VED_LOGIN_WINDOW_S", 60)?),
             },
             llm: llm_config(&env)?,
+            llm_daily_budget_micros: daily_budget(&env)?,
             stop_words_file: env.string("VED_STOP_WORDS_FILE", "config/stop_words.txt").into(),
             worker: WorkerSettings {
                 enabled: env.parse("VED_WORKER", true)?,
@@ -144,6 +148,15 @@ fn llm_config(env: &Env) -> Result<LlmConfig, ConfigError> {
         max_tokens: env.parse("VED_LLM_MAX_TOKENS", defaults.max_tokens)?,
         prices,
     })
+}
+
+fn daily_budget(env: &Env) -> Result<Option<i64>, ConfigError> {
+    let name = "VED_LLM_DAILY_BUDGET_USD";
+    let Some(raw) = env.optional(name) else { return Ok(None) };
+    let problem =
+        || ConfigError { name, problem: format!("{raw:?} is not an amount of US dollars like 2.50") };
+    let usd: rust_decimal::Decimal = raw.trim().parse().map_err(|_| problem())?;
+    usd_to_micros(usd).map(Some).ok_or_else(problem)
 }
 
 struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
@@ -225,6 +238,17 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("VED_LLM_PRICES"));
+    }
+
+    #[test]
+    fn the_daily_budget_is_read_in_dollars() {
+        assert_eq!(config_from(&[]).unwrap().llm_daily_budget_micros, None);
+        let config = config_from(&[("VED_LLM_DAILY_BUDGET_USD", "2.5")]).unwrap();
+        assert_eq!(config.llm_daily_budget_micros, Some(2_500_000));
+        for bad in ["-1", "lots", "1e400"] {
+            let err = config_from(&[("VED_LLM_DAILY_BUDGET_USD", bad)]).unwrap_err();
+            assert!(err.to_string().contains("VED_LLM_DAILY_BUDGET_USD"), "{bad}: {err}");
+        }
     }
 
     #[test]

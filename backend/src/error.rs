@@ -28,8 +28,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     Unprocessable(String),
-    #[error("Too many failed attempts; try again in {retry_after_s} s.")]
-    TooManyRequests { retry_after_s: u64 },
+    /// Answered with `Retry-After`.
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after_s: u64 },
     #[error("{0}")]
     BadGateway(String),
     #[error("{0}")]
@@ -98,7 +99,7 @@ impl IntoResponse for ApiError {
             other => other.to_string(),
         };
         let mut response = (status, Json(ErrorBody { detail })).into_response();
-        if let Self::TooManyRequests { retry_after_s } = self {
+        if let Self::TooManyRequests { retry_after_s, .. } = self {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
         }
         response

@@ -13,6 +13,7 @@ mod m20261121_000008_create_audit_log;
 mod m20261204_000009_add_version_messages;
 mod m20261204_000010_execution_jobs;
 mod m20261204_000011_create_artifacts;
+mod m20261204_000012_execution_source;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000009_add_version_messages::Migration),
             Box::new(m20261204_000010_execution_jobs::Migration),
             Box::new(m20261204_000011_create_artifacts::Migration),
+            Box::new(m20261204_000012_execution_source::Migration),
         ]
     }
 }

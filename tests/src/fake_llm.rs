@@ -1,14 +1,16 @@
 //! A fake OpenAI-compatible upstream: a real HTTP server on 127.0.0.1 that answers
 //! `POST /v1/chat/completions` the way a test asks it to, and remembers what it was
 //! sent. Point the server's `VED_LLM_BASE_URL` (or an `LlmConfig::base_url`) at
-//! [`FakeLlm::base_url`].
+//! [`FakeLlm::base_url`]. A request with `"stream": true` is answered the way OpenAI and
+//! OpenRouter stream: `data:` chunks of `choices[0].delta.content`, the usage in a last
+//! chunk of its own when `stream_options.include_usage` asks for it, then `data: [DONE]`.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -41,6 +43,9 @@ pub enum Behaviour {
     Malformed,
     /// Any status, content type and body, sent as they are.
     Raw { status: u16, content_type: String, body: String },
+    /// The n-th request gets the n-th text (the last one again after that), each like
+    /// [`Behaviour::answer`] with [`DEFAULT_COST_USD`]: a conversation in rounds.
+    Answers(Vec<String>),
 }
 
 impl Default for Behaviour {
@@ -86,7 +91,11 @@ impl RecordedRequest {
 struct Shared {
     behaviour: Mutex<Behaviour>,
     requests: AtomicUsize,
-    last: Mutex<Option<RecordedRequest>>,
+    recorded: Mutex<Vec<RecordedRequest>>,
+    /// The pause before each streamed chunk.
+    stream_gap: Mutex<Duration>,
+    /// Streams whose client went away before the last chunk.
+    abandoned_streams: AtomicUsize,
 }
 
 /// Stops serving when dropped.
@@ -121,7 +130,23 @@ impl FakeLlm {
     }
 
     pub fn last_request(&self) -> Option<RecordedRequest> {
-        self.shared.last.lock().unwrap().clone()
+        self.shared.recorded.lock().unwrap().last().cloned()
+    }
+
+    /// Every request so far, in the order they arrived.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.recorded.lock().unwrap().clone()
+    }
+
+    /// Streamed answers wait this long before each chunk (default: no wait).
+    pub fn set_stream_gap(&self, gap: Duration) {
+        *self.shared.stream_gap.lock().unwrap() = gap;
+    }
+
+    /// How many streamed answers their client stopped reading before the end: the
+    /// upstream side of a cancelled request.
+    pub fn abandoned_streams(&self) -> usize {
+        self.shared.abandoned_streams.load(Ordering::SeqCst)
     }
 }
 
@@ -141,26 +166,41 @@ async fn chat_completions(State(shared): State<Arc<Shared>>, headers: HeaderMap,
             (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
         })
         .collect();
+    let streamed = body["stream"].as_bool() == Some(true);
+    let usage_asked = body["stream_options"]["include_usage"].as_bool() == Some(true);
     // Recorded before any delay, so a test that timed out can still see the request.
-    *shared.last.lock().unwrap() = Some(RecordedRequest { body, headers });
+    shared.recorded.lock().unwrap().push(RecordedRequest { body, headers });
     let number = shared.requests.fetch_add(1, Ordering::SeqCst) + 1;
     let behaviour = shared.behaviour.lock().unwrap().clone();
+    let reply = |text: &str, cost_usd: Option<f64>| {
+        let usage = usage(cost_usd);
+        if streamed {
+            let gap = *shared.stream_gap.lock().unwrap();
+            stream_answer(&shared, number, &model, text, usage_asked.then_some(usage), gap)
+        } else {
+            answer(number, &model, text, usage)
+        }
+    };
 
     match behaviour {
-        Behaviour::Answer { text, cost_usd } => answer(number, &model, &text, cost_usd),
+        Behaviour::Answer { text, cost_usd } => reply(&text, cost_usd),
+        Behaviour::Answers(texts) => {
+            let text = texts.get(number - 1).or(texts.last()).map_or("", String::as_str);
+            reply(text, Some(DEFAULT_COST_USD))
+        }
         Behaviour::Error { status, message } => {
             json_response(status, json!({ "error": { "code": status, "message": message } }))
         }
         Behaviour::Slow(delay) => {
             tokio::time::sleep(delay).await;
-            answer(number, &model, DEFAULT_ANSWER, Some(DEFAULT_COST_USD))
+            reply(DEFAULT_ANSWER, Some(DEFAULT_COST_USD))
         }
         Behaviour::Malformed => raw(200, "application/json", "{\"choices\": [oops".to_owned()),
         Behaviour::Raw { status, content_type, body } => raw(status, &content_type, body),
     }
 }
 
-fn answer(number: usize, model: &str, text: &str, cost_usd: Option<f64>) -> Response {
+fn usage(cost_usd: Option<f64>) -> Value {
     let mut usage = json!({
         "prompt_tokens": INPUT_TOKENS,
         "completion_tokens": OUTPUT_TOKENS,
@@ -169,6 +209,10 @@ fn answer(number: usize, model: &str, text: &str, cost_usd: Option<f64>) -> Resp
     if let Some(cost) = cost_usd {
         usage["cost"] = json!(cost);
     }
+    usage
+}
+
+fn answer(number: usize, model: &str, text: &str, usage: Value) -> Response {
     json_response(
         200,
         json!({
@@ -184,6 +228,75 @@ fn answer(number: usize, model: &str, text: &str, cost_usd: Option<f64>) -> Resp
             "usage": usage,
         }),
     )
+}
+
+/// The pieces a streamed text is cut into: a few characters each, never inside a
+/// character, so that a client sees many `token`s.
+fn pieces(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.chunks(4).map(|piece| piece.iter().collect()).collect()
+}
+
+/// Counts the stream as abandoned unless it was read to its end.
+struct Abandonment {
+    shared: Arc<Shared>,
+    finished: bool,
+}
+
+impl Drop for Abandonment {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.shared.abandoned_streams.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+fn stream_answer(
+    shared: &Arc<Shared>,
+    number: usize,
+    model: &str,
+    text: &str,
+    usage: Option<Value>,
+    gap: Duration,
+) -> Response {
+    let id = format!("gen-fake-{number}");
+    let chunk = |delta: Value, finish: Value, usage: Value| {
+        json!({
+            "id": id, "object": "chat.completion.chunk", "created": 0, "model": model,
+            "choices": [{ "index": 0, "delta": delta, "finish_reason": finish }],
+            "usage": usage,
+        })
+    };
+    let mut lines: Vec<String> =
+        vec![chunk(json!({"role": "assistant", "content": ""}), Value::Null, Value::Null).to_string()];
+    lines.extend(
+        pieces(text)
+            .into_iter()
+            .map(|piece| chunk(json!({"content": piece}), Value::Null, Value::Null).to_string()),
+    );
+    lines.push(chunk(json!({}), json!("stop"), Value::Null).to_string());
+    if let Some(usage) = usage {
+        // As OpenAI sends it: a chunk with no choices, only the usage.
+        let mut last = chunk(Value::Null, Value::Null, usage);
+        last["choices"] = json!([]);
+        lines.push(last.to_string());
+    }
+    lines.push("[DONE]".to_owned());
+    let guard = Abandonment { shared: Arc::clone(shared), finished: false };
+    let state = (lines.into_iter(), guard);
+    let body = futures::stream::unfold(state, move |(mut lines, mut guard)| async move {
+        let line = lines.next()?;
+        tokio::time::sleep(gap).await;
+        if line == "[DONE]" {
+            guard.finished = true;
+        }
+        let frame = Bytes::from(format!("data: {line}\n\n"));
+        Some((Ok::<_, std::convert::Infallible>(frame), (lines, guard)))
+    });
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .body(Body::from_stream(body))
+        .expect("a valid streaming response")
 }
 
 fn json_response(status: u16, body: Value) -> Response {

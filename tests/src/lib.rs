@@ -1,4 +1,5 @@
 //! Test support for code.ved: the harness that runs the real `ved` binary, and a fake
-//! OpenAI-compatible upstream. Never depends on the `ved` crate itself.
+//! OpenAI-compatible upstream, and a Server-Sent Events reader. Never depends on the `ved` crate itself.
 pub mod fake_llm;
 pub mod harness;
+pub mod sse;

@@ -1,26 +1,27 @@
-//! The LLM proxy's endpoints (SPEC §7). Every call to `complete`, whether the guardrail
-//! refused it, the upstream failed or it was answered, leaves one `llm_interactions` row
-//! and one audit row, so the log and its total cost account for every attempt.
+//! The LLM proxy's endpoints (SPEC §7, §13): a completion answered whole or streamed, and
+//! the interaction log. Every call is logged (`log.rs`) and checked against the daily budget.
 
 use std::time::Instant;
 
 use axum::{
     extract::{Query, State},
+    response::{IntoResponse, Response},
     Json,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::Rejected;
-use crate::adapters::llm::{Completion, CostSource, LlmError, DEFAULT_SYSTEM_PROMPT};
+use super::log::{elapsed_ms, micros_to_usd, Call, Outcome};
+use super::streamed::{stream_answer, Ask, Streamed};
+use super::{budget, sse};
+use crate::adapters::llm::{Completion, DEFAULT_SYSTEM_PROMPT};
 use crate::{
-    audit::{self, AuditEvent},
     auth::CurrentUser,
     entities::{llm_interaction, script_version},
     error::{ApiError, ApiResult, ErrorBody, NeedsEditor},
@@ -34,11 +35,12 @@ const MAX_PROMPT_BYTES: usize = 32 * 1024;
 const MAX_CONTEXT_BYTES: usize = 1024 * 1024;
 const DEFAULT_LIMIT: u64 = 50;
 const MAX_LIMIT: u64 = 500;
-/// `model_id` and `cost_source` of a row for which no upstream call was made.
-const NO_CALL: &str = "none";
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(complete)).routes(routes!(list_interactions))
+    OpenApiRouter::new()
+        .routes(routes!(complete))
+        .routes(routes!(list_interactions))
+        .routes(routes!(super::fix::fix))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -54,6 +56,10 @@ pub struct CompleteRequest {
     /// The code sent as context, at most 1 MiB.
     #[serde(default)]
     pub context_code: String,
+    /// `true`: answer Server-Sent Events — `token` `{text}` as the model writes, then `done`
+    /// (a `CompleteResponse`) or `error` `{status, detail}`.
+    #[serde(default)]
+    pub stream: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -120,16 +126,32 @@ pub struct InteractionQuery {
     pub script_id: Option<i64>,
 }
 
-/// Ask the LLM about a script. The prompt passes the guardrail first; every attempt is logged.
+/// An upstream failure inside a stream, with the status the JSON answer would have had.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StreamError {
+    pub status: u16,
+    pub detail: String,
+}
+
+impl StreamError {
+    pub fn of(error: &ApiError) -> Self {
+        Self { status: error.status_code().as_u16(), detail: error.to_string() }
+    }
+}
+
+/// Ask the LLM about a script. The prompt passes the guardrail and the budget first; every
+/// attempt is logged. With `"stream": true` the answer is Server-Sent Events.
 #[utoipa::path(post, path = "/api/llm/complete", tag = "llm", request_body = CompleteRequest,
     responses(
-        (status = 200, description = "The LLM's answer", body = CompleteResponse),
+        (status = 200, description = "The LLM's answer; with `stream`, Server-Sent Events `token` `{text}`, then `done` (this shape) or `error` `{status, detail}`",
+            content((CompleteResponse = "application/json"), (String = "text/event-stream"))),
         (status = 400, description = "The prompt contains disallowed content, or the body is not JSON", body = ErrorBody),
         NeedsEditor,
         (status = 404, description = "No such script or version", body = ErrorBody),
         (status = 413, description = "Prompt over 32 KiB or context over 1 MiB", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
         (status = 422, description = "Blank prompt, invalid field, or a version of another script", body = ErrorBody),
+        (status = 429, description = "The user's daily LLM budget is spent", body = ErrorBody),
         (status = 502, description = "The LLM provider failed or answered nonsense", body = ErrorBody),
         (status = 503, description = "No LLM API key is configured", body = ErrorBody),
         (status = 504, description = "The LLM provider did not answer in time", body = ErrorBody),
@@ -138,7 +160,7 @@ async fn complete(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiJson(body): ApiJson<CompleteRequest>,
-) -> ApiResult<Json<CompleteResponse>> {
+) -> ApiResult<Response> {
     check_sizes(&body)?;
     let (script_id, script_version_id) =
         script_target(&state.db, body.script_id, body.script_version_id).await?;
@@ -154,27 +176,79 @@ async fn complete(
         call.log(&state.db, Outcome::Rejected(&rejected)).await?;
         return Err(ApiError::BadRequest(rejected.to_string()));
     }
+    budget::check(&state.db, state.config.llm_daily_budget_micros, &user.username).await?;
 
     let started = Instant::now();
+    if body.stream && state.llm.is_configured() {
+        return Ok(streamed(state.clone(), user, body, script_id, script_version_id).into_response());
+    }
     match state.llm.complete(DEFAULT_SYSTEM_PROMPT, &body.context_code, &body.prompt).await {
         Ok(completion) => {
             let row = call.log(&state.db, Outcome::Answered(&completion)).await?;
-            Ok(Json(CompleteResponse {
-                response_text: completion.text,
-                model_id: completion.model_id,
-                cost_usd: completion.cost_micros.map(micros_to_usd),
-                input_tokens: completion.input_tokens,
-                output_tokens: completion.output_tokens,
-                latency_ms: completion.latency_ms,
-                interaction_id: row.id,
-                cost_source: completion.cost_source.as_str().to_owned(),
-            }))
+            Ok(Json(CompleteResponse::of(completion, &row)).into_response())
         }
         Err(error) => {
+            let latency_ms = elapsed_ms(started);
             let failed =
-                Outcome::Failed { error: &error, model: state.llm.model(), latency_ms: elapsed_ms(started) };
+                Outcome::Failed { error: &error, model: state.llm.model(), latency_ms, partial_text: "" };
             call.log(&state.db, failed).await?;
             Err(ApiError::from(&error))
+        }
+    }
+}
+
+/// The answer as Server-Sent Events, streamed by a task that outlives this handler.
+fn streamed(
+    state: AppState,
+    user: CurrentUser,
+    body: CompleteRequest,
+    script_id: Option<i64>,
+    script_version_id: Option<i64>,
+) -> sse::EventStream {
+    let (events, answer) = sse::channel();
+    tokio::spawn(async move {
+        let call = Call {
+            user: &user.username,
+            script_id,
+            script_version_id,
+            prompt: &body.prompt,
+            context_code: &body.context_code,
+        };
+        let ask = Ask {
+            system_prompt: DEFAULT_SYSTEM_PROMPT,
+            context_code: &body.context_code,
+            prompt: &body.prompt,
+        };
+        let ended = match stream_answer(&state.db, &state.llm, &call, ask, &events).await {
+            Ok(Streamed::Answered(completion, row)) => {
+                events.send("done", &CompleteResponse::of(completion, &row)).await
+            }
+            Ok(Streamed::Failed(error, _)) => {
+                events.send("error", &StreamError::of(&ApiError::from(&error))).await
+            }
+            Ok(Streamed::Cancelled) => Ok(()),
+            Err(error) => {
+                tracing::error!(error = %error, "a streamed LLM answer could not be logged");
+                events.send("error", &StreamError::of(&error)).await
+            }
+        };
+        // A client that left after the last token misses only the ending.
+        drop(ended);
+    });
+    answer
+}
+
+impl CompleteResponse {
+    fn of(completion: Completion, row: &llm_interaction::Model) -> Self {
+        Self {
+            response_text: completion.text,
+            model_id: completion.model_id,
+            cost_usd: completion.cost_micros.map(micros_to_usd),
+            input_tokens: completion.input_tokens,
+            output_tokens: completion.output_tokens,
+            latency_ms: completion.latency_ms,
+            interaction_id: row.id,
+            cost_source: completion.cost_source.as_str().to_owned(),
         }
     }
 }
@@ -262,113 +336,6 @@ async fn script_target(
         catalog::live_script(db, id).await?;
     }
     Ok((script_id, script_version_id))
-}
-
-/// What one call to `complete` was asked.
-struct Call<'a> {
-    user: &'a str,
-    script_id: Option<i64>,
-    script_version_id: Option<i64>,
-    prompt: &'a str,
-    context_code: &'a str,
-}
-
-enum Outcome<'a> {
-    Answered(&'a Completion),
-    Rejected(&'a Rejected),
-    Failed {
-        error: &'a LlmError,
-        /// The model asked for: the upstream named none.
-        model: &'a str,
-        latency_ms: i64,
-    },
-}
-
-impl Call<'_> {
-    /// Writes the interaction row and its audit row.
-    async fn log(&self, db: &DatabaseConnection, outcome: Outcome<'_>) -> ApiResult<llm_interaction::Model> {
-        let mut row = llm_interaction::ActiveModel {
-            user: Set(self.user.to_owned()),
-            script_id: Set(self.script_id),
-            script_version_id: Set(self.script_version_id),
-            prompt: Set(self.prompt.to_owned()),
-            context_code: Set(self.context_code.to_owned()),
-            input_tokens: Set(None),
-            output_tokens: Set(None),
-            error: Set(None),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        };
-        // The row's status, which is also the audit outcome.
-        let status = match outcome {
-            Outcome::Answered(completion) => {
-                row.response = Set(completion.text.clone());
-                row.model_id = Set(completion.model_id.clone());
-                row.input_tokens = Set(completion.input_tokens);
-                row.output_tokens = Set(completion.output_tokens);
-                row.cost_micros = Set(completion.cost_micros);
-                row.cost_source = Set(completion.cost_source.as_str().into());
-                row.latency_ms = Set(completion.latency_ms);
-                "ok"
-            }
-            Outcome::Rejected(rejected) => {
-                row.response = Set(format!("[REJECTED: {}]", rejected.word));
-                row.model_id = Set(NO_CALL.into());
-                row.cost_micros = Set(Some(0));
-                row.cost_source = Set(NO_CALL.into());
-                row.latency_ms = Set(0);
-                row.error = Set(Some(rejected.to_string()));
-                "rejected"
-            }
-            Outcome::Failed { error, model, latency_ms } => {
-                // Without a key nothing was sent, so nothing was spent; a call that failed
-                // upstream may or may not have been billed, which we cannot know.
-                let (cost, source) = match error {
-                    LlmError::NotConfigured => (Some(0), NO_CALL),
-                    _ => (None, CostSource::Unknown.as_str()),
-                };
-                row.response = Set(String::new());
-                row.model_id = Set(model.to_owned());
-                row.cost_micros = Set(cost);
-                row.cost_source = Set(source.into());
-                row.latency_ms = Set(latency_ms);
-                row.error = Set(Some(error.detail()));
-                "error"
-            }
-        };
-        row.status = Set(status.into());
-        let row = row.insert(db).await?;
-
-        tracing::info!(
-            interaction = row.id,
-            user = %row.user,
-            status = %row.status,
-            model = %row.model_id,
-            cost_micros = ?row.cost_micros,
-            latency_ms = row.latency_ms,
-            "LLM call"
-        );
-        let detail = match &row.error {
-            Some(error) => format!("interaction {}: {error}", row.id),
-            None => format!("interaction {}", row.id),
-        };
-        let mut event = AuditEvent::new("llm_call", self.user).outcome(status).detail(detail);
-        if let Some(script_id) = row.script_id {
-            event = event.script(script_id, row.script_version_id);
-        }
-        audit::record(db, event).await;
-        Ok(row)
-    }
-}
-
-/// Exact for whole micro-dollars: the division rounds to the double nearest the decimal,
-/// which JSON then prints as that decimal (123 → `0.000123`).
-fn micros_to_usd(micros: i64) -> f64 {
-    micros as f64 / 1_000_000.0
-}
-
-fn elapsed_ms(started: Instant) -> i64 {
-    i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX)
 }
 
 impl From<llm_interaction::Model> for Interaction {

@@ -83,7 +83,9 @@ async fn login(
         Ok(attempt) => attempt,
         Err(wait) => {
             audit::record(&state.db, failed_login(&body.username, addr, "throttled")).await;
-            return Err(ApiError::TooManyRequests { retry_after_s: wait.as_secs().max(1) });
+            let retry_after_s = wait.as_secs().max(1);
+            let detail = format!("Too many failed attempts; try again in {retry_after_s} s.");
+            return Err(ApiError::TooManyRequests { detail, retry_after_s });
         }
     };
     let account = users::find_by_username(&state.db, &body.username).await?;

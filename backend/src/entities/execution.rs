@@ -34,6 +34,7 @@ pub struct Model {
     /// The worker that claimed the job, and until when its claim holds unless renewed.
     pub worker: Option<String>,
     pub lease_expires_at: Option<ChronoDateTimeUtc>,
+    pub source: crate::executions::status::ExecutionSource,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,7 +10,7 @@ use sea_orm::{
     QueryFilter, QueryOrder,
 };
 
-use super::status::ExecutionStatus;
+use super::status::{ExecutionSource, ExecutionStatus};
 use crate::{
     adapters::sandbox::RunOutcome,
     entities::{execution, script_version},
@@ -25,6 +25,7 @@ pub struct NewJob<'a> {
     /// Batch id and group, for a run-all.
     pub batch: Option<(i64, i32)>,
     pub triggered_by: &'a str,
+    pub source: ExecutionSource,
 }
 
 pub async fn enqueue(db: &DatabaseConnection, job: NewJob<'_>) -> Result<execution::Model, DbErr> {
@@ -68,6 +69,7 @@ fn row_of(job: NewJob<'_>) -> execution::ActiveModel {
         input: Set(Some(job.input)),
         worker: Set(None),
         lease_expires_at: Set(None),
+        source: Set(job.source),
         ..Default::default()
     }
 }

@@ -135,7 +135,8 @@ async fn execute_script(
     let script = catalog::live_script(&state.db, id).await?;
     let version = runs::version_to_run(&state.db, &script, body.source).await?;
     let event = AuditEvent::new("run", &user.username).script(id, Some(version.id));
-    let queued = runs::queue_run(&state, &version, body.test_data.as_deref(), &user.username, None).await;
+    let test_data = body.test_data.as_deref();
+    let queued = runs::queue_run(&state, &version, test_data, &user.username, None, body.source).await;
     let queued = match queued {
         Ok(row) => row,
         Err(err) => {

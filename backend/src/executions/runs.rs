@@ -10,7 +10,7 @@ use super::{
     events,
     jobs::{self, NewJob},
     records,
-    status::{BatchStatus, ExecutionStatus},
+    status::{BatchStatus, ExecutionSource, ExecutionStatus},
     worker,
 };
 use crate::{
@@ -49,19 +49,34 @@ pub async fn version_to_run(
     }
 }
 
-/// Queues a run of `version` and wakes the worker; the row as queued. With a worker in
-/// this process, a missing engine or image is said at once (503), the attempt on record,
-/// rather than left for the worker to fail; a process without one leaves that to workers.
+impl From<Source> for ExecutionSource {
+    fn from(source: Source) -> Self {
+        match source {
+            Source::Prod => Self::Prod,
+            Source::Draft => Self::Draft,
+        }
+    }
+}
+
+/// Queues a run of `version` as saved and wakes the worker; the row as queued.
 pub async fn queue_run(
     state: &AppState,
     version: &script_version::Model,
     test_data: Option<&str>,
     triggered_by: &str,
     batch: Option<(i64, i32)>,
+    source: Source,
 ) -> ApiResult<execution::Model> {
     let files = state.catalog.read_files(version).await?;
     let input = test_data.map_or(files.input, str::to_owned);
-    let job = NewJob { version, script: files.content, input, batch, triggered_by };
+    let job = NewJob { version, script: files.content, input, batch, triggered_by, source: source.into() };
+    queue_job(state, job).await
+}
+
+/// Queues `job` and wakes the worker; the row as queued. With a worker in this process, a
+/// missing engine or image is said at once (503), the attempt on record, rather than left
+/// for the worker to fail; a process without one leaves that to workers.
+pub async fn queue_job(state: &AppState, job: NewJob<'_>) -> ApiResult<execution::Model> {
     if state.config.worker.enabled {
         if let Err(err) = state.runner.interpreter().await {
             jobs::record_refused(&state.db, job, err.to_string()).await?;
@@ -158,7 +173,8 @@ pub async fn run_batch(
         let batch_group = Some((batch.id, i32::try_from(group).unwrap_or(i32::MAX)));
         let mut queued = Vec::new();
         for version in &versions {
-            match queue_run(&state, version, request.test_data.as_deref(), &request.triggered_by, batch_group)
+            let test_data = request.test_data.as_deref();
+            match queue_run(&state, version, test_data, &request.triggered_by, batch_group, Source::Prod)
                 .await
             {
                 Ok(row) => queued.push(row.id),

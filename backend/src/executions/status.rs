@@ -55,6 +55,20 @@ impl From<RunStatus> for ExecutionStatus {
     }
 }
 
+/// What an execution ran: the version on prod, the latest saved version, or a script the
+/// assistant wrote in a fix round (never saved as a version).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum ExecutionSource {
+    #[sea_orm(string_value = "prod")]
+    Prod,
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    #[sea_orm(string_value = "assistant")]
+    Assistant,
+}
+
 /// A run-all: `running`, then `succeeded` (every run did), `failed` (some did not),
 /// `stopped` (`stop_on_failure` skipped later groups) or `error` (it could not go on).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema)]

@@ -5,7 +5,10 @@ use utoipa::ToSchema;
 
 use sea_orm::{DatabaseConnection, DbErr};
 
-use super::{artifacts::ArtifactInfo, status::ExecutionStatus};
+use super::{
+    artifacts::ArtifactInfo,
+    status::{ExecutionSource, ExecutionStatus},
+};
 use crate::entities::execution;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -28,6 +31,9 @@ pub struct Execution {
     /// e.g. `cpython-3.11.2`.
     pub interpreter: String,
     pub triggered_by: String,
+    /// What ran: `prod`, `draft` (the latest saved version) or `assistant` (a fix round's
+    /// code, not saved; `version_label` is then the version it started from).
+    pub source: ExecutionSource,
     /// Why the engine could not run it (status `error`).
     pub error: Option<String>,
     /// The worker that ran it (`VED_WORKER_NAME`), once one has claimed it.
@@ -73,6 +79,7 @@ impl Execution {
             duration_ms: row.duration_ms,
             interpreter: row.interpreter,
             triggered_by: row.triggered_by,
+            source: row.source,
             error: row.error,
             worker: row.worker,
             artifacts,

@@ -24,6 +24,7 @@ const execution = (id: number, scriptId: number, status: Execution['status']): E
   version_label: '0.1',
   batch_id: 7,
   artifacts: [],
+  source: 'prod',
   status,
   exit_code: status === 'succeeded' ? 0 : null,
   stdout: '',

@@ -9,6 +9,7 @@ const run = (id: number, scriptId: number, status: Execution['status']): Executi
   version_label: '1.0',
   batch_id: 9,
   artifacts: [],
+  source: 'prod',
   status,
   exit_code: status === 'succeeded' ? 0 : status === 'failed' ? 1 : null,
   stdout: '',

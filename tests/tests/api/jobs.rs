@@ -8,19 +8,12 @@ use std::{
 use futures::StreamExt;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use ved_tests::harness::{ved_binary, Client, TestApp};
+use ved_tests::{
+    harness::{ved_binary, Client, TestApp},
+    sse::{self, Received},
+};
 
-/// One Server-Sent Event as the client received it.
-#[derive(Debug)]
-struct Received {
-    id: i64,
-    kind: String,
-    data: Value,
-    at: Instant,
-}
-
-/// Reads an SSE stream to its end (the server closes it after `end`), noting when each
-/// event arrived.
+/// Reads an execution's or batch's stream to its end (the server closes it after `end`).
 async fn read_events(client: &Client, path: &str, last_event_id: Option<i64>) -> Vec<Received> {
     let mut request = client.raw().get(client.url(path));
     if let Some(id) = last_event_id {
@@ -28,33 +21,8 @@ async fn read_events(client: &Client, path: &str, last_event_id: Option<i64>) ->
     }
     let response = request.send().await.expect("the stream opens");
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()["content-type"], "text/event-stream");
-    let mut body = response.bytes_stream();
-    let mut buffer = String::new();
-    let mut events = Vec::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while let Ok(Some(chunk)) = tokio::time::timeout_at(deadline, body.next()).await {
-        buffer.push_str(&String::from_utf8_lossy(&chunk.expect("stream bytes")));
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            let field = |name: &str| {
-                block.lines().find_map(|line| {
-                    line.strip_prefix(&format!("{name}:")).map(|v| v.trim_start().to_owned())
-                })
-            };
-            // Keep-alive comments have no fields.
-            let (Some(id), Some(kind), Some(data)) = (field("id"), field("event"), field("data")) else {
-                continue;
-            };
-            events.push(Received {
-                id: id.parse().expect("numeric id"),
-                kind,
-                data: serde_json::from_str(&data).expect("JSON data"),
-                at: Instant::now(),
-            });
-        }
-    }
-    assert!(tokio::time::Instant::now() < deadline, "the stream did not close after end: {events:?}");
+    let events = sse::read_to_end(response).await;
+    assert!(events.iter().all(|event| event.id.is_some()), "every event has an id: {events:?}");
     events
 }
 
@@ -115,7 +83,7 @@ async fn output_streams_while_the_script_runs_and_a_late_subscriber_replays_it()
         replay.iter().map(|e| e.id).collect::<Vec<_>>(),
         events.iter().map(|e| e.id).collect::<Vec<_>>()
     );
-    let resumed = read_events(&editor, &format!("/api/executions/{execution}/events"), Some(first.id)).await;
+    let resumed = read_events(&editor, &format!("/api/executions/{execution}/events"), first.id).await;
     assert_eq!(resumed.first().map(|e| e.id), events.iter().map(|e| e.id).find(|id| *id > first.id));
     assert_eq!(resumed.last().map(|e| e.kind.as_str()), Some("end"));
     // The viewer may watch; nobody may watch what does not exist.

@@ -1,5 +1,6 @@
 //! Black-box tests of code.ved: each test starts the real `ved` binary on a random port
 //! with a fresh SQLite file and scripts repository, and talks HTTP to it.
+mod assistant;
 mod auth;
 mod errors;
 mod execution;

@@ -8,8 +8,11 @@ use async_openai::Client;
 use super::config::{ApiKey, LlmConfig};
 use super::error::LlmError;
 use super::pricing::{usd_to_micros, PriceTable};
+use super::streaming::CompletionStream;
 use super::upstream::{error_in_body, map_error, UpstreamConfig};
-use super::wire::{ChatRequest, ChatResponse, Choice, Message, Usage, UsageRequest};
+use super::wire::{
+    ChatChunk, ChatRequest, ChatResponse, Choice, Message, StreamOptions, Usage, UsageRequest,
+};
 
 /// Tells the model where its code will run, so its answers fit the sandbox.
 pub const DEFAULT_SYSTEM_PROMPT: &str = "You are the coding assistant of code.ved, where a team \
@@ -104,20 +107,9 @@ impl LlmClient {
         context_code: &str,
         prompt: &str,
     ) -> Result<Completion, LlmError> {
-        let upstream = self.upstream.as_ref().ok_or(LlmError::NotConfigured)?;
+        let upstream = self.upstream()?;
         let context = context_message(context_code);
-        let messages = [
-            Some(Message { role: "system", content: system_prompt }),
-            context.as_deref().map(|content| Message { role: "user", content }),
-            Some(Message { role: "user", content: prompt }),
-        ];
-        let request = ChatRequest {
-            model: &self.model,
-            messages: messages.into_iter().flatten().collect(),
-            max_tokens: self.max_tokens,
-            stream: false,
-            usage: UsageRequest { include: true },
-        };
+        let request = self.request(system_prompt, context.as_deref(), prompt, false);
 
         let started = Instant::now();
         let chat = upstream.client.chat();
@@ -126,15 +118,73 @@ impl LlmClient {
             .await
             .map_err(|_| LlmError::Timeout(self.timeout))?
             .map_err(|error| map_error(error, &upstream.key))?;
-        let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        let latency_ms = elapsed_ms(started);
 
         if let Some(error) = answer.error {
             return Err(error_in_body(error, &upstream.key));
         }
         let text = answer_text(answer.choices)?;
-        let model_id = answer.model.unwrap_or_else(|| self.model.clone());
-        let usage =
-            answer.usage.unwrap_or(Usage { prompt_tokens: None, completion_tokens: None, cost: None });
+        Ok(self.completion(text, answer.model, answer.usage, latency_ms))
+    }
+
+    /// Like [`Self::complete`], but the answer arrives in pieces as the upstream writes
+    /// it. Dropping the stream closes the upstream request.
+    pub async fn complete_stream(
+        &self,
+        system_prompt: &str,
+        context_code: &str,
+        prompt: &str,
+    ) -> Result<CompletionStream, LlmError> {
+        let upstream = self.upstream()?;
+        let context = context_message(context_code);
+        let request = self.request(system_prompt, context.as_deref(), prompt, true);
+        let started = Instant::now();
+        let chat = upstream.client.chat();
+        let call = chat.create_stream_byot::<_, ChatChunk>(request);
+        let chunks = tokio::time::timeout(self.timeout, call)
+            .await
+            .map_err(|_| LlmError::Timeout(self.timeout))?
+            .map_err(|error| map_error(error, &upstream.key))?;
+        Ok(CompletionStream::new(self.clone(), upstream.key.clone(), chunks, started))
+    }
+
+    fn upstream(&self) -> Result<&Upstream, LlmError> {
+        self.upstream.as_ref().ok_or(LlmError::NotConfigured)
+    }
+
+    fn request<'a>(
+        &'a self,
+        system_prompt: &'a str,
+        context: Option<&'a str>,
+        prompt: &'a str,
+        stream: bool,
+    ) -> ChatRequest<'a> {
+        let messages = [
+            Some(Message { role: "system", content: system_prompt }),
+            context.map(|content| Message { role: "user", content }),
+            Some(Message { role: "user", content: prompt }),
+        ];
+        ChatRequest {
+            model: &self.model,
+            messages: messages.into_iter().flatten().collect(),
+            max_tokens: self.max_tokens,
+            stream,
+            stream_options: stream.then_some(StreamOptions { include_usage: true }),
+            usage: UsageRequest { include: true },
+        }
+    }
+
+    /// The answer with its tokens and cost: the upstream's cost when it gave one, else
+    /// the price table's, else unknown.
+    pub(super) fn completion(
+        &self,
+        text: String,
+        model: Option<String>,
+        usage: Option<Usage>,
+        latency_ms: i64,
+    ) -> Completion {
+        let model_id = model.unwrap_or_else(|| self.model.clone());
+        let usage = usage.unwrap_or(Usage { prompt_tokens: None, completion_tokens: None, cost: None });
         let input_tokens = usage.prompt_tokens.filter(|n| *n >= 0);
         let output_tokens = usage.completion_tokens.filter(|n| *n >= 0);
         let (cost_micros, cost_source) = match usage.cost.and_then(usd_to_micros) {
@@ -144,7 +194,11 @@ impl LlmClient {
                 None => (None, CostSource::Unknown),
             },
         };
-        Ok(Completion { text, model_id, input_tokens, output_tokens, cost_micros, cost_source, latency_ms })
+        Completion { text, model_id, input_tokens, output_tokens, cost_micros, cost_source, latency_ms }
+    }
+
+    pub(super) fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// Prices the model the upstream names, else the one we asked for, since
@@ -174,11 +228,20 @@ fn context_message(code: &str) -> Option<String> {
     if code.trim().is_empty() {
         return None;
     }
-    // A fence longer than any backtick run inside the code, so the code cannot close it.
-    let longest_run = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    Some(format!("The script being edited:\n\n{}", fenced("python", code)))
+}
+
+/// `text` in a Markdown code block whose fence is longer than any backtick run inside it,
+/// so the text cannot close the block early.
+pub fn fenced(language: &str, text: &str) -> String {
+    let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest_run.max(2) + 1);
-    let code = code.trim_end_matches('\n');
-    Some(format!("The script being edited:\n\n{fence}python\n{code}\n{fence}"))
+    let text = text.trim_end_matches('\n');
+    format!("{fence}{language}\n{text}\n{fence}")
+}
+
+pub(super) fn elapsed_ms(started: Instant) -> i64 {
+    i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX)
 }
 
 fn answer_text(choices: Option<Vec<Choice>>) -> Result<String, LlmError> {

@@ -8,13 +8,16 @@ mod client;
 mod config;
 mod error;
 mod pricing;
+mod streaming;
 mod upstream;
 mod wire;
 
 #[cfg(test)]
 mod tests;
 
-pub use client::{Completion, CostSource, LlmClient, DEFAULT_SYSTEM_PROMPT};
+pub use client::{fenced, Completion, CostSource, LlmClient, DEFAULT_SYSTEM_PROMPT};
 pub use config::{ApiKey, LlmConfig, DEFAULT_BASE_URL, DEFAULT_MAX_TOKENS, DEFAULT_MODEL, DEFAULT_TIMEOUT};
 pub use error::LlmError;
+pub(crate) use pricing::usd_to_micros;
 pub use pricing::{ModelPrice, PriceTable, PriceTableError};
+pub use streaming::{CompletionStream, StreamPiece};

@@ -11,10 +11,18 @@ pub(crate) struct ChatRequest<'a> {
     pub model: &'a str,
     pub messages: Vec<Message<'a>>,
     pub max_tokens: u32,
-    /// async-openai's `create_byot` leaves streaming to the body; we never stream.
+    /// async-openai's `*_byot` calls leave streaming to the body.
     pub stream: bool,
+    /// When streaming: asks for the token counts (and OpenRouter's cost) in a last chunk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_options: Option<StreamOptions>,
     /// OpenRouter's usage accounting: the answer's `usage` then carries `cost`.
     pub usage: UsageRequest,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct StreamOptions {
+    pub include_usage: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -39,6 +47,27 @@ pub(crate) struct ChatResponse {
     /// OpenRouter can report a failure inside a 200 answer.
     #[serde(default, deserialize_with = "ok_or_none")]
     pub error: Option<ErrorBody>,
+}
+
+/// One `data:` chunk of a streamed answer.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ChatChunk {
+    #[serde(default, deserialize_with = "ok_or_none")]
+    pub model: Option<String>,
+    #[serde(default, deserialize_with = "ok_or_none")]
+    pub choices: Option<Vec<ChunkChoice>>,
+    /// In the last chunk only, when asked for.
+    #[serde(default, deserialize_with = "ok_or_none")]
+    pub usage: Option<Usage>,
+    /// OpenRouter reports a failure that happens mid-stream as a chunk.
+    #[serde(default, deserialize_with = "ok_or_none")]
+    pub error: Option<ErrorBody>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ChunkChoice {
+    #[serde(default, deserialize_with = "ok_or_none")]
+    pub delta: Option<ChoiceMessage>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -132,6 +161,21 @@ mod tests {
         assert_eq!(answer.model, None);
         assert_eq!(answer.choices.unwrap()[0].message.as_ref().unwrap().content, None);
         assert_eq!((usage.prompt_tokens, usage.cost), (None, None));
+    }
+
+    #[test]
+    fn stream_chunks_are_read_with_and_without_usage() {
+        let token: ChatChunk = serde_json::from_str(
+            r#"{"id":"g","model":"m","choices":[{"index":0,"delta":{"content":"pri"},"finish_reason":null}]}"#,
+        )
+        .unwrap();
+        let delta = token.choices.unwrap().remove(0).delta.unwrap();
+        assert_eq!(delta.content.as_deref(), Some("pri"));
+        let last: ChatChunk = serde_json::from_str(
+            r#"{"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"cost":0.0001}}"#,
+        )
+        .unwrap();
+        assert_eq!(last.usage.unwrap().completion_tokens, Some(2));
     }
 
     #[test]

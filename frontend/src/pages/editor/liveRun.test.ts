@@ -22,6 +22,7 @@ const finished = (over: Partial<Execution> = {}): Execution => ({
   error: null,
   worker: 'local',
   artifacts: [],
+  source: 'prod',
   ...over,
 });
 

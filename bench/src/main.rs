@@ -3,6 +3,7 @@
 //! Markdown table (also written to `target/bench/latest.json`). On a noisy machine only the
 //! ratios and same-run comparisons mean anything.
 mod api;
+mod assistant;
 mod events;
 mod load;
 mod report;
@@ -69,6 +70,10 @@ async fn main() {
     progress(started, "figure 7: live events");
     rows.extend(events::first_line_latency(&editor).await);
     rows.extend(events::many_subscribers(&editor, pid).await);
+
+    progress(started, "figure 8: the assistant");
+    rows.extend(assistant::token_forwarding(&editor, &llm).await);
+    rows.extend(assistant::fix_round(&editor, &llm).await);
 
     progress(started, "filling the catalog");
     let catalog = api::fill_catalog(&editor).await;

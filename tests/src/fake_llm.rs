@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -96,6 +96,8 @@ struct Shared {
     stream_gap: Mutex<Duration>,
     /// Streams whose client went away before the last chunk.
     abandoned_streams: AtomicUsize,
+    /// When each stream's first piece of text was handed to the connection.
+    first_pieces: Mutex<Vec<Instant>>,
 }
 
 /// Stops serving when dropped.
@@ -147,6 +149,11 @@ impl FakeLlm {
     /// upstream side of a cancelled request.
     pub fn abandoned_streams(&self) -> usize {
         self.shared.abandoned_streams.load(Ordering::SeqCst)
+    }
+
+    /// When the latest stream's first piece of text left the fake (to time what a proxy adds).
+    pub fn last_first_piece_sent(&self) -> Option<Instant> {
+        self.shared.first_pieces.lock().unwrap().last().copied()
     }
 }
 
@@ -283,12 +290,15 @@ fn stream_answer(
     }
     lines.push("[DONE]".to_owned());
     let guard = Abandonment { shared: Arc::clone(shared), finished: false };
-    let state = (lines.into_iter(), guard);
+    let state = (lines.into_iter().enumerate(), guard);
     let body = futures::stream::unfold(state, move |(mut lines, mut guard)| async move {
-        let line = lines.next()?;
+        let (index, line) = lines.next()?;
         tokio::time::sleep(gap).await;
-        if line == "[DONE]" {
-            guard.finished = true;
+        match (index, line.as_str()) {
+            // Line 0 only names the role; line 1 is the first text.
+            (1, _) => guard.shared.first_pieces.lock().unwrap().push(Instant::now()),
+            (_, "[DONE]") => guard.finished = true,
+            _ => {}
         }
         let frame = Bytes::from(format!("data: {line}\n\n"));
         Some((Ok::<_, std::convert::Infallible>(frame), (lines, guard)))

@@ -74,6 +74,7 @@ pub async fn enforce(
         return Ok(next.run(request).await);
     }
     let user = load_user(&state, &session).await?.ok_or(ApiError::Unauthenticated)?;
+    super::idle::keep_alive(&session, state.config.session_idle).await.map_err(ApiError::internal)?;
     if access == Access::Editor && !user.is_editor() {
         return Err(ApiError::Forbidden("This action needs the editor role.".into()));
     }

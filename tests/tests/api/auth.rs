@@ -189,3 +189,28 @@ async fn passwords_are_stored_as_argon2id_hashes() {
         assert!(!hash.contains("1editor") && !hash.contains("2viewer"));
     }
 }
+
+#[tokio::test]
+async fn a_session_in_use_outlives_its_idle_window_and_an_unused_one_ends() {
+    let app = TestApp::spawn_with(&[("VED_SESSION_IDLE_S", "3")]).await;
+    let busy = app.editor().await;
+    let unused = app.viewer().await;
+    // Four seconds of use, one request a second: past the three-second window from login.
+    for _ in 0..4 {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        assert_eq!(busy.get("/api/auth/me").await.status, StatusCode::OK);
+    }
+    assert_eq!(unused.get("/api/auth/me").await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn reads_within_a_tenth_of_the_idle_window_do_not_rewrite_the_session() {
+    let app = TestApp::spawn_with(&[("VED_SESSION_IDLE_S", "3600")]).await;
+    let editor = app.editor().await;
+    assert_eq!(editor.get("/api/auth/me").await.status, StatusCode::OK);
+    let expiry = db_rows(&app, "SELECT expires_at FROM sessions");
+    for _ in 0..20 {
+        assert_eq!(editor.get("/api/scripts").await.status, StatusCode::OK);
+    }
+    assert_eq!(db_rows(&app, "SELECT expires_at FROM sessions"), expiry);
+}

@@ -293,3 +293,44 @@ async fn files_left_in_runner_out_are_kept_listed_and_served_safely() {
         answer.body["artifacts"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["small.txt"]);
 }
+
+#[tokio::test]
+async fn a_timed_out_or_oom_killed_run_keeps_the_files_it_finished() {
+    let app = TestApp::spawn_with(&[("VED_RUN_TIMEOUT_S", "3"), ("VED_RUN_MEMORY_MB", "64")]).await;
+    let editor = app.editor().await;
+    let names = |answer: &Value| -> Vec<String> {
+        answer["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // A finished file is kept; one still open for writing when time is up is not.
+    let slow = "import time\n\
+        open('/runner/out/done.csv', 'w').write('a,b\\n1,2\\n')\n\
+        partial = open('/runner/out/partial.txt', 'w')\n\
+        partial.write('half')\n\
+        partial.flush()\n\
+        print('sleeping', flush=True)\n\
+        time.sleep(60)\n";
+    let id = merged_script(&editor, slow).await;
+    let answer = editor.post(&format!("/api/execute/{id}"), &json!({})).await.body;
+    assert_eq!(answer["status"], "timed_out", "{answer}");
+    assert_eq!(answer["stdout"], "sleeping\n");
+    assert_eq!(names(&answer), ["done.csv"]);
+    assert!(answer["stderr"].as_str().unwrap().contains("partial.txt was still being written"), "{answer}");
+    let execution = answer["id"].as_i64().unwrap();
+    let csv = editor.get(&format!("/api/executions/{execution}/artifacts/done.csv")).await;
+    assert_eq!(csv.text, "a,b\n1,2\n");
+
+    let hungry = "open('/runner/out/before.txt', 'w').write('written before the memory ran out')\n\
+        blocks = []\n\
+        while True:\n\
+        \x20   blocks.append(bytearray(16 * 1024 * 1024))\n";
+    let id = merged_script(&editor, hungry).await;
+    let answer = editor.post(&format!("/api/execute/{id}"), &json!({})).await.body;
+    assert_eq!(answer["status"], "oom_killed", "{answer}");
+    assert_eq!(names(&answer), ["before.txt"]);
+}

@@ -14,7 +14,8 @@ use bollard::models::{
     ContainerCreateBody, HostConfig, HostConfigLogConfig, Mount, MountType, ResourcesUlimits,
 };
 use bollard::query_parameters::{
-    AttachContainerOptionsBuilder, RemoveContainerOptionsBuilder, WaitContainerOptionsBuilder,
+    AttachContainerOptionsBuilder, KillContainerOptionsBuilder, RemoveContainerOptionsBuilder,
+    WaitContainerOptionsBuilder,
 };
 use bollard::Docker;
 use chrono::{DateTime, Utc};
@@ -36,6 +37,9 @@ const MOUNT_POINT: &str = "/runner";
 
 /// How long a killed container gets to flush its last output and report its exit.
 const KILL_GRACE: Duration = Duration::from_secs(5);
+/// How long the loader gets, once told that time is up, to stop the script and report
+/// with the files it left (a timed-out run keeps its finished files, SPEC §12).
+const TIME_UP_GRACE: Duration = Duration::from_secs(3);
 
 /// Where a run leaves files to keep (SPEC §12): a size-limited tmpfs, read back through
 /// the engine before the container ends.
@@ -346,6 +350,11 @@ pub(super) async fn follow(
         Err(_) => true,
     };
     if timed_out {
+        if let Some(exit_code) = report_when_time_is_up(docker, id, output, capture).await? {
+            // Killed by the loader at our word: the engine's account (after the deadline,
+            // so `timed_out`) follows in `settle`.
+            return Ok(Followed::Reported { exit_code, ran_for: clock.elapsed() });
+        }
         kill(docker, id).await?;
         let _ = tokio::time::timeout(KILL_GRACE, async {
             copy_output(output, capture).await?;
@@ -354,6 +363,28 @@ pub(super) async fn follow(
         .await;
     }
     exited(docker, id, timed_out, clock).await.map(|exited| Followed::Ended(Ending::Exited(exited)))
+}
+
+/// Tells the loader that time is up (`loader::TIME_UP`): it kills the script and reports
+/// as after any end, files included. `None` when no report came within the grace.
+async fn report_when_time_is_up(
+    docker: &Docker,
+    id: &str,
+    output: &mut OutputStream,
+    capture: &mut Capture,
+) -> Result<Option<i64>, BollardError> {
+    let options = KillContainerOptionsBuilder::default().signal(loader::TIME_UP).build();
+    match docker.kill_container(id, Some(options)).await {
+        Ok(()) => {}
+        // It exited on its own at the deadline: nothing is left to report.
+        Err(BollardError::DockerResponseServerError { status_code: 409, .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    match tokio::time::timeout(TIME_UP_GRACE, copy_output(output, capture)).await {
+        Ok(Ok(reported)) => Ok(reported),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Ok(None),
+    }
 }
 
 /// After the loader's report, once it was released: a normal exit is the answer now (the

@@ -96,8 +96,40 @@ else:
     os.close(go_read)
     out, err = os.dup(1), os.dup(2)
     for number in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM,
-                   signal.SIGUSR1, signal.SIGUSR2, signal.SIGALRM, signal.SIGTSTP):
+                   signal.SIGUSR1, signal.SIGALRM, signal.SIGTSTP):
         signal.signal(number, signal.SIG_IGN)
+
+    # Files in /runner/out that a process still had open for writing when time was up:
+    # cut short, so not kept.
+    unfinished = set()
+
+    def files_being_written():
+        names = set()
+        for pid in os.listdir('/proc'):
+            if not pid.isdigit() or int(pid) == os.getpid():
+                continue
+            try:
+                for fd in os.listdir(f'/proc/{pid}/fd'):
+                    target = os.readlink(f'/proc/{pid}/fd/{fd}')
+                    with open(f'/proc/{pid}/fdinfo/{fd}') as info:
+                        flags = next(line for line in info if line.startswith('flags:'))
+                    # O_WRONLY or O_RDWR
+                    if target.startswith('/runner/out/') and int(flags.split()[1], 8) & 3:
+                        names.add(target[len('/runner/out/'):])
+            except (OSError, StopIteration, ValueError):
+                continue  # the process or descriptor went away meanwhile
+        return names
+
+    def time_up(number, frame):
+        # The server's word that the run's time is up (TIME_UP in loader.rs): the script
+        # ends here, and the report below still goes out, with the files it finished.
+        unfinished.update(files_being_written())
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    signal.signal(signal.SIGUSR2, time_up)
     # PR_SET_DUMPABLE = 4: /proc/<pid>/mem, ptrace and fd/ become root's alone.
     if ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0) != 0:
         os.write(err, b'loader: prctl(PR_SET_DUMPABLE) failed\n')
@@ -140,6 +172,10 @@ else:
     archive = io.BytesIO()
     try:
         names = sorted(os.listdir('/runner/out'))
+        for name in sorted(unfinished.intersection(names)):
+            names.remove(name)
+            os.write(err, b'code.ved: %s was still being written when time was up; it is not kept\n'
+                     % name.encode())
         # A full folder means the file written last was cut short: it is not kept.
         if names and os.statvfs('/runner/out').f_bavail == 0:
             cut = max(names, key=lambda name: os.lstat(os.path.join('/runner/out', name)).st_mtime_ns)

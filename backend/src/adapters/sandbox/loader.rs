@@ -31,6 +31,11 @@ pub(super) const GO: &[u8] = b"\0ved-go\n";
 /// The server has read the loader's report and files: it may end.
 pub(super) const RELEASE: &[u8] = b"\n";
 
+/// The signal by which the server says the run's time is up: the loader kills the script
+/// and reports as after any end, with the files in `/runner/out`. (The script may send it
+/// too, to PID 1 of its own container: that only ends its own run, killed.)
+pub(super) const TIME_UP: &str = "SIGUSR2";
+
 const NONCE_BYTES: usize = 16;
 
 /// What the loader reads from stdin: the nonce in hex and a newline, nothing else.

@@ -38,14 +38,14 @@ pub fn batch_stream(id: i64) -> String {
 /// The kind that ends a stream.
 pub const END: &str = "end";
 
-/// Whether `stream` has had its `end` event.
-pub async fn has_ended(db: &DatabaseConnection, stream: &str) -> Result<bool, DbErr> {
+/// The `end` event of `stream`, once it has had one.
+pub async fn end_of(db: &DatabaseConnection, stream: &str) -> Result<Option<StoredEvent>, DbErr> {
     let end = event::Entity::find()
         .filter(event::Column::Stream.eq(stream))
         .filter(event::Column::Kind.eq(END))
         .one(db)
         .await?;
-    Ok(end.is_some())
+    Ok(end.map(StoredEvent::from))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

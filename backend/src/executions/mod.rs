@@ -149,8 +149,10 @@ async fn execute_script(
         let started = ExecutionStarted { execution_id: queued.id };
         return Ok((StatusCode::ACCEPTED, Json(started)).into_response());
     }
-    let row = runs::wait_for_end(&state, queued.id).await?;
-    Ok(Json(view::load_one(&state.db, row).await?).into_response())
+    let end = runs::wait_for_end_event(&state, queued.id).await?;
+    // The end event carries the execution as the API shows it: no need to read it again.
+    let end: serde_json::Value = serde_json::from_str(&end).map_err(ApiError::internal)?;
+    Ok(Json(&end["execution"]).into_response())
 }
 
 /// With a worker in this process, a missing engine or image is said at once (503).

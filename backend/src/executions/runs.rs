@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use futures::future::join_all;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect};
+use tokio::sync::broadcast;
 
 use super::{
     events,
@@ -97,20 +98,40 @@ struct QueuedEvent {
 }
 
 /// The job once it has ended, whichever worker ran it: once its `end` event is out (so
-/// that everything about it, on its batch's stream too, came before), woken by its events
-/// and looking at least every quarter second (a worker in another process publishes).
+/// that everything about it, on its batch's stream too, came before).
 pub async fn wait_for_end(state: &AppState, id: i64) -> ApiResult<execution::Model> {
+    wait_for_end_event(state, id).await?;
+    records::execution(&state.db, id)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("execution {id} disappeared")))
+}
+
+/// The data of the job's `end` event: `{"execution": ...}`, the finished `Execution` as
+/// the API shows it. A worker in this process hands it over directly (no query once it is out); one in
+/// another process writes only the row, looked for every quarter second.
+pub async fn wait_for_end_event(state: &AppState, id: i64) -> ApiResult<String> {
     let stream = events::execution_stream(id);
     let mut doorbell = state.hub.doorbell(&stream);
     loop {
-        if events::has_ended(&state.db, &stream).await? {
-            return records::execution(&state.db, id)
-                .await?
-                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("execution {id} disappeared")));
+        if let Some(end) = events::end_of(&state.db, &stream).await? {
+            return Ok(end.data);
         }
-        tokio::select! {
-            _ = doorbell.recv() => {}
-            () = tokio::time::sleep(std::time::Duration::from_millis(250)) => {}
+        let look_again = tokio::time::sleep(std::time::Duration::from_millis(250));
+        tokio::pin!(look_again);
+        loop {
+            tokio::select! {
+                heard = doorbell.recv() => match heard {
+                    Ok(event) if event.kind == events::END => return Ok(event.data.clone()),
+                    Ok(_) => {}
+                    // Missed some: the rows have them all.
+                    Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(broadcast::error::RecvError::Closed) => {
+                        doorbell = state.hub.doorbell(&stream);
+                        break;
+                    }
+                },
+                () = &mut look_again => break,
+            }
         }
     }
 }

@@ -23,3 +23,36 @@ async fn sigterm_finishes_gracefully() {
     assert!(logs.contains("shutting down"), "{logs}");
     assert!(logs.contains("stopped"), "{logs}");
 }
+
+#[tokio::test]
+async fn built_files_go_out_in_their_precompressed_copies_as_they_are() {
+    let dist = tempfile::tempdir().unwrap();
+    let assets = dist.path().join("assets");
+    std::fs::create_dir(&assets).unwrap();
+    std::fs::write(dist.path().join("index.html"), "<!doctype html><title>code.ved</title>").unwrap();
+    let plain = "console.log('the worker');\n".repeat(100);
+    std::fs::write(assets.join("worker-abc.js"), &plain).unwrap();
+    // Not real encodings: bytes the server could only send by reading these files.
+    std::fs::write(assets.join("worker-abc.js.br"), b"brotli copy").unwrap();
+    std::fs::write(assets.join("worker-abc.js.gz"), b"gzip copy").unwrap();
+    let app = TestApp::spawn_with(&[("VED_FRONTEND_DIR", dist.path().to_str().unwrap())]).await;
+
+    let http = reqwest::Client::new();
+    let fetch = |encoding: &'static str| {
+        let request =
+            http.get(format!("{}/assets/worker-abc.js", app.base_url)).header("accept-encoding", encoding);
+        async move { request.send().await.unwrap() }
+    };
+    for (accepted, encoding, body) in [
+        ("br, gzip", Some("br"), "brotli copy"),
+        ("gzip", Some("gzip"), "gzip copy"),
+        ("identity", None, plain.as_str()),
+    ] {
+        let response = fetch(accepted).await;
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "{accepted}");
+        let sent = response.headers().get("content-encoding").map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(sent.as_deref(), encoding, "{accepted}");
+        assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable");
+        assert_eq!(response.text().await.unwrap(), body, "{accepted}");
+    }
+}

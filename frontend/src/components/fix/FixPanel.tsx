@@ -16,7 +16,7 @@ export function FixPanel({ fix, onClose }: { fix: AssistantFix; onClose: () => v
   const endRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     endRef.current?.scrollIntoView({ block: 'end' });
-  }, [session]);
+  }, [session, decision]);
   if (!session) return null;
 
   const phase = phaseOf(session);
@@ -78,7 +78,7 @@ export function FixPanel({ fix, onClose }: { fix: AssistantFix; onClose: () => v
           </button>
         ) : (
           <>
-            {proposal !== null && !review && (
+            {proposal !== null && !review && decision !== 'accepted' && (
               <button type="button" className="button button-small" data-testid="fix-review" onClick={fix.reviewAgain}>
                 {session.done ? 'Review the change' : `Review round ${round}'s code`}
               </button>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { LlmExchange } from '../hooks/useLlm';
+import { DEFAULT_MAX_ROUNDS, MAX_ROUNDS_ALLOWED } from '../pages/editor/useAssistantFix';
 import { LlmExchangeView } from './LlmExchangeView';
 
 export function LlmPanel({
@@ -23,12 +24,13 @@ export function LlmPanel({
   /** Stops the answer streaming now. */
   onStop: () => void;
   /** Starts "Fix with assistant", with the prompt box's text (if any) as the instruction. */
-  onFix: ((prompt: string) => void) | null;
+  onFix: ((prompt: string, maxRounds: number) => void) | null;
   onInsert: (code: string) => void;
   onClear: () => void;
   onClose: () => void;
 }) {
   const [prompt, setPrompt] = useState('');
+  const [maxRounds, setMaxRounds] = useState(DEFAULT_MAX_ROUNDS);
   const endRef = useRef<HTMLDivElement>(null);
   const insertLabel = selectedLines > 0 ? 'Replace selection' : 'Replace script';
 
@@ -46,7 +48,7 @@ export function LlmPanel({
 
   function fix() {
     if (!onFix) return;
-    onFix(prompt.trim());
+    onFix(prompt.trim(), maxRounds);
     setPrompt('');
   }
 
@@ -98,6 +100,21 @@ export function LlmPanel({
         <div className="llm-form-foot">
           <span className="muted small">Ctrl+Enter to send</span>
           <span className="llm-form-actions">
+            {onFix && (
+              <select
+                className="rounds-select"
+                value={maxRounds}
+                onChange={(e) => setMaxRounds(Number(e.target.value))}
+                aria-label="Rounds at most"
+                title="How many rounds the fix may take at most"
+              >
+                {Array.from({ length: MAX_ROUNDS_ALLOWED }, (_, i) => i + 1).map((n) => (
+                  <option key={n} value={n}>
+                    {n} round{n === 1 ? '' : 's'}
+                  </option>
+                ))}
+              </select>
+            )}
             {onFix && (
               <button
                 type="button"

@@ -23,8 +23,10 @@ export interface FixRequest {
   maxRounds: number;
 }
 
-/** Rounds the loop runs unless told otherwise (the server's default; it allows 1 to 6). */
+/** Rounds the loop runs unless told otherwise (the server's default). */
 export const DEFAULT_MAX_ROUNDS = 3;
+/** The most rounds the server allows. */
+export const MAX_ROUNDS_ALLOWED = 6;
 
 function sessionReducer(session: FixSession | null, action: FixAction | { type: 'start'; maxRounds: number } | { type: 'dismiss' }) {
   if (action.type === 'start') return startSession(action.maxRounds);

@@ -41,9 +41,9 @@ export function useWorkbenchAssistant({ scriptId, versionId, editorRef, draft, e
   }
 
   /** "Fix with assistant" on what the editor holds now, with the draft's test data. */
-  function startFix(prompt = '') {
+  function startFix(prompt = '', maxRounds = DEFAULT_MAX_ROUNDS) {
     openPanel();
-    void fix.start({ content: editorText(), testData: draft.testData, prompt, maxRounds: DEFAULT_MAX_ROUNDS });
+    void fix.start({ content: editorText(), testData: draft.testData, prompt, maxRounds });
   }
 
   /** The proposal goes into the draft editor as one undoable edit: unsaved, like typing. */

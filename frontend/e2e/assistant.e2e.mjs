@@ -92,6 +92,33 @@ test('an answer streams into the panel: its text grows while it is still arrivin
   assert.equal(await page.locator('[data-testid=llm-insert]').count(), 1, 'the whole answer offers its code');
 });
 
+test('Stop ends an answer still streaming: what arrived stays, and the server logs the call as cancelled', async () => {
+  const prompt = `Explain this script, please (${stamp})`;
+  await page.fill('textarea[aria-label=Prompt]', prompt);
+  await page.click('button:has-text("Ask")');
+  await page.waitForSelector('[data-testid=llm-exchange][data-pending=true] [data-testid=llm-answer]');
+  await page.click('[data-testid=llm-stop]');
+
+  const exchange = page.locator('[data-testid=llm-exchange]').last();
+  await exchange.locator('[data-testid=llm-stopped]').waitFor();
+  assert.ok((await exchange.locator('[data-testid=llm-answer]').innerText()).trim(), 'what arrived is still shown');
+  assert.equal(await exchange.locator('[data-testid=llm-cost]').count(), 0, 'a stopped answer has no result');
+  assert.equal(await exchange.locator('[data-testid=llm-insert]').count(), 0, 'half an answer offers no code');
+
+  // The server saw the request go away: it closed the upstream call and logged it so.
+  const deadline = Date.now() + 10_000;
+  let row;
+  while (Date.now() < deadline) {
+    const log = await (await page.request.get(`${BASE_URL}/api/llm/interactions`)).json();
+    row = log.interactions.find((/** @type {{prompt: string}} */ i) => i.prompt === prompt);
+    if (row) break;
+    await page.waitForTimeout(100);
+  }
+  assert.ok(row, 'the stopped call is in the log');
+  assert.equal(row.status, 'error');
+  assert.match(row.error ?? '', /Cancelled/);
+});
+
 test('a failing run → Fix with assistant: the round, its run and the cost show, then the diff', async () => {
   await page.click('button:has-text("Run draft")');
   await page.waitForSelector('[data-testid=execution-meta]', { timeout: 90_000 });

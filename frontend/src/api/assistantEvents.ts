@@ -28,16 +28,20 @@ export interface FixDone {
   /** The last round's code (the original content when no round produced code). */
   content: string;
   succeeded: boolean;
+  /** Rounds in which the model was asked (round 0, a run of the script as given, is not one). */
   rounds: number;
-  /** The loop's total; null when no round's cost is known. */
-  cost_usd: number | null;
+  /** The known cost of every round, in USD. */
+  cost_usd: number;
   interaction_ids: number[];
   stop_reason: FixStopReason;
-  /** More about the stop (which budget and when it resets, the upstream's error). */
-  detail: string | null;
+  /** A sentence on how it ended (which budget and when it resets, the upstream's error …). */
+  detail: string;
 }
 
-/** `POST /api/assistant/fix` */
+/**
+ * `POST /api/assistant/fix`. Round 0, when there is one, runs the script as given (no earlier
+ * run of exactly that code was found): it has `run_started` and `run` but no answer.
+ */
 export type FixEvent =
   | { kind: 'round'; data: { n: number } }
   | { kind: 'token'; data: { text: string } }

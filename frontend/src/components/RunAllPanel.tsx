@@ -17,10 +17,8 @@ type GroupExecution = Batch['groups'][number]['executions'][number];
  */
 export function inOrderingOrder(executions: GroupExecution[], scripts: ScriptSummary[] | null): GroupExecution[] {
   const ordering = new Map((scripts ?? []).map((s) => [s.id, Number(s.ordering_number)]));
-  // A batch only runs saved scripts, but an `Execution` may have none (an assistant's run).
-  const scriptOf = (e: GroupExecution) => e.script_id ?? Number.POSITIVE_INFINITY;
-  const key = (e: GroupExecution) => ordering.get(scriptOf(e)) ?? Number.POSITIVE_INFINITY;
-  return [...executions].sort((a, b) => key(a) - key(b) || scriptOf(a) - scriptOf(b) || a.id - b.id);
+  const key = (e: GroupExecution) => ordering.get(e.script_id) ?? Number.POSITIVE_INFINITY;
+  return [...executions].sort((a, b) => key(a) - key(b) || a.script_id - b.script_id || a.id - b.id);
 }
 
 /** Groups to show: the batch's, plus groups of prod scripts the batch has not reached yet. */
@@ -120,7 +118,7 @@ export function RunAllPanel({
               </div>
               <ul className="run-group-items">
                 {g.executions.map((e) => {
-                  const script = e.script_id === null ? undefined : names.get(e.script_id);
+                  const script = names.get(e.script_id);
                   return (
                     <li key={e.id} className="run-item">
                       <span className="mono muted">

@@ -1,14 +1,27 @@
 import { useEffect, useRef } from 'react';
 import { formatCost } from '../../lib/format';
-import { isOver, outcomeSentence, phaseOf, proposalOf } from '../../pages/editor/fixSession';
+import {
+  isBaselineRound,
+  isOver,
+  lastCodeRound,
+  outcomeSentence,
+  phaseOf,
+  proposalOf,
+  type FixSession,
+} from '../../pages/editor/fixSession';
 import type { AssistantFix } from '../../pages/editor/useAssistantFix';
 import { Spinner } from '../Spinner';
 import { FixRoundView } from './FixRoundView';
 
-const PHASE_TEXT = {
-  asking: 'asking the model',
-  running: 'running the code in the sandbox',
-} as const;
+
+/** What the loop is doing now, in words. */
+function progressText(session: FixSession): string {
+  const last = session.rounds.at(-1);
+  if (!last) return 'Starting…';
+  if (isBaselineRound(last)) return 'Running your script as it is first, so the model sees how it fails…';
+  const doing = phaseOf(session) === 'running' ? 'running its code in the sandbox' : 'asking the model';
+  return `Round ${last.n} of at most ${session.maxRounds}: ${doing}…`;
+}
 
 /** "Fix with assistant" in the side panel: each round as it happens, then how it ended. */
 export function FixPanel({ fix, onClose }: { fix: AssistantFix; onClose: () => void }) {
@@ -23,7 +36,6 @@ export function FixPanel({ fix, onClose }: { fix: AssistantFix; onClose: () => v
   const over = isOver(session);
   const outcome = outcomeSentence(session);
   const proposal = proposalOf(session);
-  const round = session.rounds.length;
   const failedOutcome = over && !session.done?.succeeded;
 
   return (
@@ -37,7 +49,7 @@ export function FixPanel({ fix, onClose }: { fix: AssistantFix; onClose: () => v
       <div className="llm-log">
         {!over && (
           <p className="muted small" data-testid="fix-progress" role="status">
-            <Spinner /> Round {Math.max(round, 1)} of at most {session.maxRounds}: {PHASE_TEXT[phase as keyof typeof PHASE_TEXT]}…
+            <Spinner /> {progressText(session)}
           </p>
         )}
         {session.rounds.map((r, i) => (
@@ -80,7 +92,7 @@ export function FixPanel({ fix, onClose }: { fix: AssistantFix; onClose: () => v
           <>
             {proposal !== null && !review && decision !== 'accepted' && (
               <button type="button" className="button button-small" data-testid="fix-review" onClick={fix.reviewAgain}>
-                {session.done ? 'Review the change' : `Review round ${round}'s code`}
+                {session.done ? 'Review the change' : `Review round ${lastCodeRound(session)?.n ?? ''}'s code`}
               </button>
             )}
             <button type="button" className="button button-small button-ghost" onClick={onClose}>

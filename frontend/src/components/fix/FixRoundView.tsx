@@ -1,4 +1,4 @@
-import type { FixRound } from '../../pages/editor/fixSession';
+import { isBaselineRound, type FixRound } from '../../pages/editor/fixSession';
 import { useExecutionStream } from '../../pages/editor/useExecutionStream';
 import { formatDuration } from '../../lib/format';
 import { OutputStream } from '../OutputStream';
@@ -27,17 +27,18 @@ function LiveRoundRun({ executionId }: { executionId: number }) {
   );
 }
 
-/** One round: the model's answer collapsed to its code, then the code's run. */
+/** One round: the model's answer collapsed to its code, then the code's run (round 0: the script as given). */
 export function FixRoundView({ round, current }: { round: FixRound; current: boolean }) {
   const { execution } = round;
+  const baseline = isBaselineRound(round);
   const lines = round.code === null ? 0 : round.code.replace(/\n$/, '').split('\n').length;
   return (
     <section className="fix-round" data-testid="fix-round" data-round={round.n} data-status={execution?.status ?? ''}>
       <h3 className="fix-round-head">
-        Round {round.n}
+        {baseline ? 'Your script as it is' : `Round ${round.n}`}
         {execution && <StatusBadge status={execution.status} exitCode={execution.exit_code} precise />}
       </h3>
-      {round.code === null ? (
+      {baseline ? null : round.code === null ? (
         round.answer ? (
           <pre className="fix-answer" data-testid="fix-answer" aria-busy={current}>
             {tail(round.answer)}
@@ -73,7 +74,7 @@ export function FixRoundView({ round, current }: { round: FixRound; current: boo
       ) : round.executionId !== null && current ? (
         <LiveRoundRun executionId={round.executionId} />
       ) : (
-        round.code !== null &&
+        (round.code !== null || baseline) &&
         current && (
           <p className="muted small">
             <Spinner /> Starting the run…

@@ -212,7 +212,8 @@ export function Workbench({
           canInsert={!elsewhere}
           onAsk={assistant.ask}
           onStop={llm.stop}
-          onFix={elsewhere ? null : assistant.startFix}
+          // The loop's runs belong to a script: a new one is saved first.
+          onFix={elsewhere || scriptId === null ? null : assistant.startFix}
           onInsert={assistant.insert}
           onClear={llm.clear}
           onClose={() => setLlmOpen(false)}

@@ -13,8 +13,8 @@ import {
 
 const ran = (id: number, status: Execution['status'], exitCode: number, stderr = ''): Execution => ({
   id,
-  script_id: null,
-  script_version_id: null,
+  script_id: 5,
+  script_version_id: 9,
   version_label: '0.1',
   batch_id: null,
   status,
@@ -41,7 +41,7 @@ const done = (over: Partial<FixDone> = {}): FixDone => ({
   cost_usd: 0.000246,
   interaction_ids: [11, 12],
   stop_reason: 'succeeded',
-  detail: null,
+  detail: "Round 2's script ran successfully.",
   ...over,
 });
 
@@ -95,7 +95,16 @@ describe('the fix loop as its events arrive', () => {
   });
 
   it('says clearly that the rounds ran out, or the budget did', () => {
-    const spent = play([...round(1, 'boom()\n', ran(1, 'failed', 1)), e({ kind: 'done', data: done({ succeeded: false, rounds: 1, stop_reason: 'rounds_spent', content: 'boom()\n' }) })], startSession(1));
+    const spent = play(
+      [
+        ...round(1, 'boom()\n', ran(1, 'failed', 1)),
+        e({
+          kind: 'done',
+          data: done({ succeeded: false, rounds: 1, stop_reason: 'rounds_spent', content: 'boom()\n', detail: 'No run succeeded in 1 rounds.' }),
+        }),
+      ],
+      startSession(1),
+    );
     expect(outcomeSentence(spent)).toBe('Stopped after 1 round, the round limit: the last code still fails.');
     expect(proposalOf(spent)).toBe('boom()\n');
 
@@ -136,6 +145,41 @@ describe('the fix loop as its events arrive', () => {
     const s = play([...round(1, 'x()\n', ran(1, 'failed', 1)), { type: 'closed' }]);
     expect(phaseOf(s)).toBe('failed');
     expect(outcomeSentence(s)).toMatch(/closed before the loop finished/);
+  });
+
+  it('round 0 runs the script as given before the model is asked: no answer, no code, its run', () => {
+    let s = play([e({ kind: 'round', data: { n: 0 } })]);
+    expect(phaseOf(s)).toBe('running');
+    s = play([e({ kind: 'run_started', data: { execution_id: 39 } })], s);
+    expect(phaseOf(s)).toBe('running');
+    s = play([e({ kind: 'run', data: { execution: ran(39, 'failed', 1, 'NameError') } })], s);
+    expect(phaseOf(s)).toBe('asking');
+    expect(s.rounds[0]).toMatchObject({ n: 0, code: null, answer: '', executionId: 39 });
+    // Nothing to review yet: the script as given is not a proposal.
+    expect(proposalOf(s)).toBeNull();
+    s = play([e({ kind: 'round', data: { n: 1 } }), { type: 'stopped' }], s);
+    expect(outcomeSentence(s)).toBe('Stopped by you during round 1.');
+    expect(outcomeSentence(play([e({ kind: 'round', data: { n: 0 } }), { type: 'stopped' }]))).toBe(
+      'Stopped before the model was asked.',
+    );
+  });
+
+  it('says what the server said when the answer had no code or the model failed', () => {
+    const noCode = play([
+      e({ kind: 'round', data: { n: 1 } }),
+      e({ kind: 'token', data: { text: 'I cannot help with that.' } }),
+      e({
+        kind: 'done',
+        data: done({ succeeded: false, rounds: 1, stop_reason: 'no_code', content: 'orig\n', detail: "Round 1: the model's answer had no code block to run." }),
+      }),
+    ]);
+    expect(outcomeSentence(noCode)).toBe("Stopped after 1 round: Round 1: the model's answer had no code block to run.");
+    expect(proposalOf(noCode)).toBe('orig\n');
+    const failed = play([
+      e({ kind: 'round', data: { n: 1 } }),
+      e({ kind: 'done', data: done({ succeeded: false, rounds: 1, stop_reason: 'llm_error', detail: 'The model service failed (502).' }) }),
+    ]);
+    expect(outcomeSentence(failed)).toBe('Stopped after 1 round: the model failed. The model service failed (502).');
   });
 
   it('events about a round that never began change nothing', () => {

@@ -6,6 +6,7 @@
 import type { Execution, FixDone, FixEvent } from '../../api';
 
 export interface FixRound {
+  /** 0: the script as given, run first because no run of exactly that code was known. */
   n: number;
   /** The model's answer so far. */
   answer: string;
@@ -38,6 +39,9 @@ export type FixAction =
 
 export type FixPhase = 'asking' | 'running' | 'finished' | 'stopped' | 'failed';
 
+/** Round 0 runs the script as given; the model is asked from round 1 on. */
+export const isBaselineRound = (round: FixRound) => round.n === 0;
+
 export function startSession(maxRounds: number): FixSession {
   return { maxRounds, rounds: [], done: null, stopped: false, error: null };
 }
@@ -51,7 +55,8 @@ export function phaseOf(session: FixSession): FixPhase {
   if (session.stopped) return 'stopped';
   if (session.error) return 'failed';
   const last = session.rounds.at(-1);
-  return last && last.code !== null && !last.execution ? 'running' : 'asking';
+  if (!last || last.execution) return 'asking';
+  return last.code !== null || last.executionId !== null || isBaselineRound(last) ? 'running' : 'asking';
 }
 
 /**
@@ -60,11 +65,12 @@ export function phaseOf(session: FixSession): FixPhase {
  */
 export function proposalOf(session: FixSession): string | null {
   if (session.done) return session.done.content;
-  for (let i = session.rounds.length - 1; i >= 0; i--) {
-    const code = session.rounds[i]?.code;
-    if (code != null) return code;
-  }
-  return null;
+  return lastCodeRound(session)?.code ?? null;
+}
+
+/** The latest round that produced code. */
+export function lastCodeRound(session: FixSession): FixRound | undefined {
+  return session.rounds.findLast((r) => r.code !== null);
 }
 
 function updateLast(session: FixSession, change: (round: FixRound) => FixRound): FixSession {
@@ -117,23 +123,22 @@ export function fixReducer(session: FixSession, action: FixAction): FixSession {
 export function outcomeSentence(session: FixSession): string | null {
   const { done } = session;
   if (session.stopped) {
-    const n = session.rounds.length;
-    return n === 0 ? 'Stopped before the first round.' : `Stopped by you during round ${n}.`;
+    const last = session.rounds.at(-1);
+    return !last || isBaselineRound(last) ? 'Stopped before the model was asked.' : `Stopped by you during round ${last.n}.`;
   }
   if (session.error) return session.error;
   if (!done) return null;
   const rounds = `${done.rounds} round${done.rounds === 1 ? '' : 's'}`;
-  const more = done.detail ? ` ${done.detail}` : '';
   switch (done.stop_reason) {
     case 'succeeded':
       return `Fixed in ${rounds}: the last code ran successfully.`;
     case 'rounds_spent':
       return `Stopped after ${rounds}, the round limit: the last code still fails.`;
     case 'budget':
-      return `Stopped after ${rounds}: the assistant budget is spent.${more}`;
+      return `Stopped after ${rounds}: the assistant budget is spent. ${done.detail}`;
     case 'no_code':
-      return `Stopped after ${rounds}: the model's answer had no code block.${more}`;
+      return `Stopped after ${rounds}: ${done.detail}`;
     case 'llm_error':
-      return `Stopped after ${rounds}: the model failed.${more}`;
+      return `Stopped after ${rounds}: the model failed. ${done.detail}`;
   }
 }

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   BASE_URL,
+  diffSideText,
   launchBrowser,
   login,
   newPage,
@@ -49,14 +50,8 @@ after(async () => {
   await browser?.close();
 });
 
-/**
- * The text one side of the assistant's diff shows.
- * @param {'original' | 'modified'} side
- */
-async function diffSide(side) {
-  const text = await page.locator(`[data-testid=fix-diff-frame] .editor.${side} .view-lines`).innerText();
-  return text.replace(/\u00a0/g, ' ');
-}
+/** @param {'original' | 'modified'} side */
+const diffSide = (side) => diffSideText(page, 'fix-diff-frame', side);
 
 test('an answer streams into the panel: its text grows while it is still arriving, then model and cost show', async () => {
   await page.goto(`${BASE_URL}/editor/new`);

@@ -13,7 +13,6 @@ import type { AssistantFix } from '../../pages/editor/useAssistantFix';
 import { Spinner } from '../Spinner';
 import { FixRoundView } from './FixRoundView';
 
-
 /** What the loop is doing now, in words. */
 function progressText(session: FixSession): string {
   const last = session.rounds.at(-1);

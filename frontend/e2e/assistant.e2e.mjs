@@ -172,5 +172,21 @@ test('a fix from the panel whose result is discarded leaves the editor as it was
   await page.waitForSelector('[data-testid=fix-diff-frame]', { state: 'detached' });
   await waitForEditorText(page, /print\(undefined_name\)/);
   await page.waitForSelector('[data-testid=fix-decision]:has-text("Discarded")');
+});
+
+test('Stop ends a fix while the model is still answering: it says so, and nothing is offered', async () => {
+  await page.click('[data-testid=fix-panel] button:has-text("Back to the conversation")');
+  await page.click('[data-testid=llm-fix]');
+  const panel = page.locator('[data-testid=fix-panel]');
+  await panel.locator('[data-testid=fix-round][data-round="1"] [data-testid=fix-answer]').waitFor();
+  await panel.locator('[data-testid=fix-stop]').click();
+
+  const outcome = panel.locator('[data-testid=fix-outcome]');
+  await outcome.waitFor();
+  assert.equal(await outcome.getAttribute('data-stop-reason'), 'stopped');
+  assert.equal((await outcome.innerText()).trim(), 'Stopped by you during round 1.');
+  assert.equal(await panel.locator('[data-testid=fix-review]').count(), 0, 'no round produced code to review');
+  assert.equal(await page.locator('[data-testid=fix-diff-frame]').count(), 0);
+  await waitForEditorText(page, /print\(undefined_name\)/);
   assert.deepEqual(pageErrors, []);
 });

@@ -16,9 +16,9 @@ async fn main() {
         std::process::exit(2);
     };
     let fake = FakeLlm::start(Behaviour::default()).await;
-    // Answers stream over about a second (≈25 chunks), as a real model's do: the browser
-    // tests see an answer grow, and have time to press Stop.
-    fake.set_stream_gap(Duration::from_millis(40));
+    // Answers stream over a few seconds (≈20 chunks), as a slow model's do: the browser tests
+    // see an answer grow, and have time to press Stop while it streams even on a busy machine.
+    fake.set_stream_gap(Duration::from_millis(120));
     let app = TestApp::spawn_with(&[
         ("VED_LLM_BASE_URL", &fake.base_url),
         ("OPENROUTER_API_KEY", "sk-e2e-not-a-real-key"),

@@ -92,6 +92,17 @@ export async function waitForEditorText(page, pattern) {
 }
 
 /**
+ * The text one side of a diff editor shows.
+ * @param {import('playwright-core').Page} page
+ * @param {string} frame the `data-testid` of the frame holding the diff editor
+ * @param {'original' | 'modified'} side
+ */
+export async function diffSideText(page, frame, side) {
+  const text = await page.locator(`[data-testid=${frame}] .editor.${side} .view-lines`).innerText();
+  return text.replace(/\u00a0/g, ' ');
+}
+
+/**
  * Replaces the whole script in Monaco as if pasted.
  * @param {import('playwright-core').Page} page
  * @param {string} text

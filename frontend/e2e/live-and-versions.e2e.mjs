@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   BASE_URL,
+  diffSideText,
   launchBrowser,
   login,
   newPage,
@@ -65,14 +66,8 @@ async function scriptApi(path = '') {
   return answer.json();
 }
 
-/**
- * The text one side of the diff editor shows.
- * @param {'original' | 'modified'} side
- */
-async function diffSide(side) {
-  const text = await page.locator(`[data-testid=diff-frame] .editor.${side} .view-lines`).innerText();
-  return text.replace(/\u00a0/g, ' ');
-}
+/** @param {'original' | 'modified'} side */
+const diffSide = (side) => diffSideText(page, 'diff-frame', side);
 
 /** The text of the output panel's status badge. */
 async function runStatus() {

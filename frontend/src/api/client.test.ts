@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, createHttpClient, loginUrlFor } from './client';
+import type { CompletionEvent, FixEvent } from './assistantEvents';
 import { createApi } from './endpoints';
 
 type Call = { url: string; init: RequestInit };
@@ -120,6 +121,91 @@ describe('api client', () => {
   it('answers null for a JSON null body', async () => {
     const { api } = setup(() => json(200, null));
     await expect(api.execution.latestBatch()).resolves.toBeNull();
+  });
+});
+
+/** An SSE answer whose body arrives in the given pieces. */
+function eventStream(pieces: string[]): Response {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const piece of pieces) controller.enqueue(encoder.encode(piece));
+      controller.close();
+    },
+  });
+  return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
+}
+
+describe('api client: event streams of POST requests', () => {
+  it('asks for a streamed completion and hands on its typed events in order', async () => {
+    const { api, calls } = setup(() =>
+      eventStream([
+        'event: token\ndata: {"text":"Hel"}\n\nevent: tok',
+        'en\ndata: {"text":"lo"}\n\n: keep-alive\n\nevent: usage\ndata: {}\n\n',
+        'event: done\ndata: {"response_text":"Hello","model_id":"m","cost_usd":0.1,"latency_ms":5,"interaction_id":3,"cost_source":"upstream"}\n\n',
+      ]),
+    );
+    const events: CompletionEvent[] = [];
+    await api.llm.completeStream({ prompt: 'hi', context_code: '' }, { onEvent: (e) => events.push(e) });
+
+    expect(JSON.parse(calls[0]!.init.body as string)).toEqual({ prompt: 'hi', context_code: '', stream: true });
+    expect(new Headers(calls[0]!.init.headers).get('Accept')).toBe('text/event-stream');
+    // `usage` is not a kind this client knows: skipped, not an error.
+    expect(events.map((e) => e.kind)).toEqual(['token', 'token', 'done']);
+    expect(events[1]).toEqual({ kind: 'token', data: { text: 'lo' } });
+    expect(events[2]).toMatchObject({ kind: 'done', data: { response_text: 'Hello', interaction_id: 3 } });
+  });
+
+  it('turns a refusal before streaming (JSON) into an ApiError with the server\'s detail', async () => {
+    const { api } = setup(() => json(429, { detail: 'Daily budget of $1.00 reached; resets at 00:00 UTC' }));
+    const events: FixEvent[] = [];
+    await expect(api.assistant.fix({ content: 'x' }, { onEvent: (e) => events.push(e) })).rejects.toMatchObject({
+      status: 429,
+      detail: 'Daily budget of $1.00 reached; resets at 00:00 UTC',
+    });
+    expect(events).toEqual([]);
+  });
+
+  it('sends a 401 on a stream to the login page like any call', async () => {
+    const { api, onUnauthorized } = setup(() => json(401, { detail: 'Not logged in' }));
+    await expect(api.assistant.fix({ content: 'x' }, { onEvent: () => undefined })).rejects.toBeInstanceOf(ApiError);
+    expect(onUnauthorized).toHaveBeenCalledWith('/login?next=%2Feditor%2F3%3Fx%3D1');
+  });
+
+  it('aborting cancels the request being read: fetch gets the signal and the call rejects with AbortError', async () => {
+    let fetchSignal: AbortSignal | null | undefined;
+    const controller = new AbortController();
+    const http = createHttpClient({
+      fetch: async (_input, init) => {
+        fetchSignal = init?.signal;
+        const encoder = new TextEncoder();
+        const body = new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(encoder.encode('event: round\ndata: {"n":1}\n\n'));
+            // The signal errors the body, as a browser's fetch does on abort.
+            init?.signal?.addEventListener('abort', () => c.error(new DOMException('Aborted', 'AbortError')));
+          },
+        });
+        return new Response(body, { status: 200 });
+      },
+      currentLocation: () => '/',
+      onUnauthorized: () => undefined,
+    });
+    const events: FixEvent[] = [];
+    const reading = createApi(http).assistant.fix(
+      { content: 'x', max_rounds: 2 },
+      {
+        signal: controller.signal,
+        onEvent: (e) => {
+          events.push(e);
+          controller.abort();
+        },
+      },
+    );
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+    expect(events).toEqual([{ kind: 'round', data: { n: 1 } }]);
+    // The browser's fetch ends the connection when its signal aborts; the server then cancels.
+    expect(fetchSignal?.aborted).toBe(true);
   });
 });
 

@@ -6,6 +6,7 @@
  * - Any 401 (except on the login call itself, where it means "wrong credentials") sends the
  *   user to `/login?next=<where they were>`.
  */
+import { readEventStream, type SseMessage } from './sse';
 import type { ErrorBody } from './types';
 
 export class ApiError extends Error {
@@ -48,6 +49,12 @@ export interface ClientOptions {
 
 export interface HttpClient {
   request<T>(method: HttpMethod, path: string, options?: RequestOptions): Promise<T>;
+  /**
+   * POSTs and reads the answer as Server-Sent Events until the server closes it. An error
+   * answer (a refusal before any event) throws an `ApiError` like `request`; aborting
+   * `signal` cancels the request (and with it the server's work) and rejects with `AbortError`.
+   */
+  events(path: string, options: RequestOptions & { onMessage: (message: SseMessage) => void }): Promise<void>;
   /** Replace the 401 handler (the app installs one that navigates without a page reload). */
   setUnauthorizedHandler(handler: (loginUrl: string) => void): void;
 }
@@ -106,12 +113,10 @@ export function createHttpClient(options: ClientOptions = {}): HttpClient {
   let onUnauthorized =
     options.onUnauthorized ?? ((url: string) => window.location.assign(url));
 
-  async function request<T>(
-    method: HttpMethod,
-    path: string,
-    { query, body, signal, allowUnauthorized }: RequestOptions = {},
-  ): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+  /** Sends a request and answers its response when it is a success; otherwise throws. */
+  async function send(method: HttpMethod, path: string, accept: string, options: RequestOptions): Promise<Response> {
+    const { query, body, signal, allowUnauthorized } = options;
+    const headers: Record<string, string> = { Accept: accept };
     const init: RequestInit = { method, headers, credentials: 'same-origin', signal };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
@@ -133,14 +138,31 @@ export function createHttpClient(options: ClientOptions = {}): HttpClient {
       throw error;
     }
     if (!response.ok) throw await errorFrom(response);
-    if (response.status === 204) return undefined as T;
+    return response;
+  }
 
+  async function request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await send(method, path, 'application/json', options);
+    if (response.status === 204) return undefined as T;
     const text = await response.text();
     return (text ? JSON.parse(text) : null) as T;
   }
 
+  async function events(path: string, options: RequestOptions & { onMessage: (message: SseMessage) => void }) {
+    const response = await send('POST', path, 'text/event-stream', options);
+    if (!response.body) throw new ApiError(response.status, 'The server answered without a stream.');
+    try {
+      await readEventStream(response.body, options.onMessage);
+    } catch (err) {
+      if (err instanceof DOMException && err.name === 'AbortError') throw err;
+      if (options.signal?.aborted) throw new DOMException('Aborted', 'AbortError');
+      throw new ApiError(0, 'The connection to the server was lost.');
+    }
+  }
+
   return {
     request,
+    events,
     setUnauthorizedHandler(handler) {
       onUnauthorized = handler;
     },

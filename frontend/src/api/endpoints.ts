@@ -1,12 +1,20 @@
 /**
- * One typed function per endpoint of the contract (SPEC §3, §5, §6, §7). Answers and bodies
+ * One typed function per endpoint of the contract (SPEC §3, §5, §6, §7, §13). Answers and bodies
  * are those `openapi.yaml` gives the path and method, so a changed server answer fails `tsc`
  * where it is used.
  */
+import {
+  COMPLETION_EVENT_KINDS,
+  FIX_EVENT_KINDS,
+  typedEvents,
+  type CompletionEvent,
+  type FixEvent,
+} from './assistantEvents';
 import type { HttpClient } from './client';
 import type { Answer, RequestBody } from './types';
 
 type Signal = { signal?: AbortSignal };
+type Listener<E> = Signal & { onEvent: (event: E) => void };
 
 export function createApi(http: HttpClient) {
   return {
@@ -77,6 +85,18 @@ export function createApi(http: HttpClient) {
     llm: {
       complete: (body: RequestBody<'/api/llm/complete', 'post'>, { signal }: Signal = {}) =>
         http.request<Answer<'/api/llm/complete', 'post'>>('POST', '/api/llm/complete', { body, signal }),
+      /** The answer as it streams: `token`s, then `done` or `error`. Resolves when the stream closes. */
+      completeStream: (body: RequestBody<'/api/llm/complete', 'post'>, { signal, onEvent }: Listener<CompletionEvent>) =>
+        http.events('/api/llm/complete', {
+          body: { ...body, stream: true },
+          signal,
+          onMessage: typedEvents(COMPLETION_EVENT_KINDS, onEvent),
+        }),
+    },
+    assistant: {
+      /** The fix loop (SPEC §13): rounds of answer, code and run, then `done`. Aborting stops it. */
+      fix: (body: RequestBody<'/api/assistant/fix', 'post'>, { signal, onEvent }: Listener<FixEvent>) =>
+        http.events('/api/assistant/fix', { body, signal, onMessage: typedEvents(FIX_EVENT_KINDS, onEvent) }),
     },
   };
 }

@@ -9,3 +9,4 @@ export { ApiError, errorMessage } from './client';
 export type { Api } from './endpoints';
 export type * from './types';
 export * from './events';
+export * from './assistantEvents';

@@ -19,6 +19,8 @@ export interface CodeEditorHandle {
   getSelectedText(): string;
   /** Replaces the selection, or the whole script when nothing is selected (one undo step). */
   insert(code: string): 'selection' | 'document';
+  /** Replaces the whole script (one undo step), whatever is selected. */
+  replaceAll(code: string): void;
   focus(): void;
   /** The text the editor shows now, or null before it is ready. */
   getValue(): string | null;
@@ -96,9 +98,20 @@ export default function CodeEditor({
     instance.focus();
   };
 
-  useImperativeHandle(
-    handleRef,
-    () => ({
+  useImperativeHandle(handleRef, () => {
+    /** One undo step, so Ctrl+Z takes the assistant's text out again. */
+    const replace = (range: ReturnType<TextModel['getFullModelRange']>, text: string) => {
+      if (!editor) return;
+      editor.pushUndoStop();
+      editor.executeEdits('llm-insert', [{ range, text, forceMoveMarkers: true }]);
+      editor.pushUndoStop();
+      editor.focus();
+    };
+    const replaceAll = (text: string) => {
+      const current = editor?.getModel();
+      if (current) replace(current.getFullModelRange(), text);
+    };
+    return {
       getSelectedText() {
         const selection = editor?.getSelection();
         const current = editor?.getModel();
@@ -106,26 +119,23 @@ export default function CodeEditor({
         return current.getValueInRange(selection);
       },
       insert(code: string) {
-        const current = editor?.getModel();
         const selection = editor?.getSelection();
-        if (!editor || !current) return 'document';
-        const useSelection = !!selection && !selection.isEmpty();
-        const range = useSelection ? selection : current.getFullModelRange();
-        editor.pushUndoStop();
-        editor.executeEdits('llm-insert', [{ range, text: code, forceMoveMarkers: true }]);
-        editor.pushUndoStop();
-        editor.focus();
-        return useSelection ? 'selection' : 'document';
+        if (!selection || selection.isEmpty()) {
+          replaceAll(code);
+          return 'document';
+        }
+        replace(selection, code);
+        return 'selection';
       },
+      replaceAll,
       focus() {
         editor?.focus();
       },
       getValue() {
         return editor?.getModel()?.getValue() ?? null;
       },
-    }),
-    [editor],
-  );
+    };
+  }, [editor]);
 
   // Diagnostics: check on open and shortly after each change.
   useEffect(() => {

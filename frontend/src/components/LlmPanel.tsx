@@ -1,15 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { extractPythonCode } from '../lib/codeBlocks';
-import { formatCost, formatDuration } from '../lib/format';
 import type { LlmExchange } from '../hooks/useLlm';
-import { AnswerView } from './AnswerView';
-import { Spinner } from './Spinner';
-
-const COST_SOURCES: Record<string, string> = {
-  upstream: 'Cost reported by the model provider',
-  price_table: 'Cost computed from the configured price table',
-  unknown: 'Neither the provider nor the price table gave a cost',
-};
+import { DEFAULT_MAX_ROUNDS, MAX_ROUNDS_ALLOWED } from '../pages/editor/useAssistantFix';
+import { LlmExchangeView } from './LlmExchangeView';
 
 export function LlmPanel({
   exchanges,
@@ -17,6 +9,8 @@ export function LlmPanel({
   selectedLines,
   canInsert,
   onAsk,
+  onStop,
+  onFix,
   onInsert,
   onClear,
   onClose,
@@ -27,11 +21,16 @@ export function LlmPanel({
   selectedLines: number;
   canInsert: boolean;
   onAsk: (prompt: string) => void;
+  /** Stops the answer streaming now. */
+  onStop: () => void;
+  /** Starts "Fix with assistant", with the prompt box's text (if any) as the instruction. */
+  onFix: ((prompt: string, maxRounds: number) => void) | null;
   onInsert: (code: string) => void;
   onClear: () => void;
   onClose: () => void;
 }) {
   const [prompt, setPrompt] = useState('');
+  const [maxRounds, setMaxRounds] = useState(DEFAULT_MAX_ROUNDS);
   const endRef = useRef<HTMLDivElement>(null);
   const insertLabel = selectedLines > 0 ? 'Replace selection' : 'Replace script';
 
@@ -44,6 +43,12 @@ export function LlmPanel({
     const text = prompt.trim();
     if (!text || pending) return;
     onAsk(text);
+    setPrompt('');
+  }
+
+  function fix() {
+    if (!onFix) return;
+    onFix(prompt.trim(), maxRounds);
     setPrompt('');
   }
 
@@ -75,65 +80,12 @@ export function LlmPanel({
           <div className="muted small llm-hint">
             <p>Ask for a change or an explanation. The model sees {selectedLines > 0 ? 'the selected lines' : 'the whole script'}.</p>
             <p>“Insert” replaces the selection, or the whole script when nothing is selected. Ctrl+Z undoes it.</p>
+            <p>“Fix with assistant” has the model correct the script and runs each attempt in the sandbox until one succeeds; you then review the change before it reaches the editor.</p>
           </div>
         )}
-        {exchanges.map((x) => {
-          const code = x.result ? extractPythonCode(x.result.response_text) : null;
-          return (
-            <article key={x.id} className="llm-exchange" data-testid="llm-exchange">
-              <div className="llm-prompt">
-                <span className="muted small">{x.contextLabel}</span>
-                <p>{x.prompt}</p>
-              </div>
-              {x.pending && (
-                <p className="muted">
-                  <Spinner /> Thinking…
-                </p>
-              )}
-              {x.error && (
-                <div
-                  className={x.error.kind === 'guardrail' ? 'warn-box' : 'error-box'}
-                  role="alert"
-                  data-testid="llm-error"
-                >
-                  {x.error.kind === 'guardrail' && <strong>Blocked by the guardrail. </strong>}
-                  {x.error.message}
-                </div>
-              )}
-              {x.result && (
-                <div className="llm-answer" data-testid="llm-answer">
-                  <AnswerView
-                    text={x.result.response_text}
-                    insertLabel={insertLabel}
-                    onInsertCode={canInsert ? onInsert : undefined}
-                  />
-                  <footer className="llm-meta small">
-                    <span className="mono" data-testid="llm-model">
-                      {x.result.model_id}
-                    </span>
-                    <span>
-                      {x.result.input_tokens ?? '?'} in / {x.result.output_tokens ?? '?'} out tokens
-                    </span>
-                    <span data-testid="llm-cost" title={COST_SOURCES[x.result.cost_source] ?? x.result.cost_source}>
-                      cost {formatCost(x.result.cost_usd)}
-                    </span>
-                    <span>{formatDuration(x.result.latency_ms)}</span>
-                  </footer>
-                  {canInsert && code !== null && (
-                    <button
-                      type="button"
-                      className="button button-primary button-small"
-                      data-testid="llm-insert"
-                      onClick={() => onInsert(code)}
-                    >
-                      Insert into editor · {insertLabel.toLowerCase()}
-                    </button>
-                  )}
-                </div>
-              )}
-            </article>
-          );
-        })}
+        {exchanges.map((x) => (
+          <LlmExchangeView key={x.id} exchange={x} insertLabel={insertLabel} onInsert={canInsert ? onInsert : undefined} />
+        ))}
         <div ref={endRef} />
       </div>
       <form className="llm-form" onSubmit={submit}>
@@ -147,9 +99,43 @@ export function LlmPanel({
         />
         <div className="llm-form-foot">
           <span className="muted small">Ctrl+Enter to send</span>
-          <button type="submit" className="button button-primary button-small" disabled={pending || !prompt.trim()}>
-            {pending ? <Spinner label="Waiting" /> : null} Ask
-          </button>
+          <span className="llm-form-actions">
+            {onFix && (
+              <select
+                className="rounds-select"
+                value={maxRounds}
+                onChange={(e) => setMaxRounds(Number(e.target.value))}
+                aria-label="Rounds at most"
+                title="How many rounds the fix may take at most"
+              >
+                {Array.from({ length: MAX_ROUNDS_ALLOWED }, (_, i) => i + 1).map((n) => (
+                  <option key={n} value={n}>
+                    {n} round{n === 1 ? '' : 's'}
+                  </option>
+                ))}
+              </select>
+            )}
+            {onFix && (
+              <button
+                type="button"
+                className="button button-small"
+                data-testid="llm-fix"
+                onClick={fix}
+                title="Correct the script, running each attempt in the sandbox (the prompt, if any, says what to aim for)"
+              >
+                Fix with assistant
+              </button>
+            )}
+            {pending ? (
+              <button type="button" className="button button-danger button-small" data-testid="llm-stop" onClick={onStop}>
+                Stop
+              </button>
+            ) : (
+              <button type="submit" className="button button-primary button-small" disabled={!prompt.trim()}>
+                Ask
+              </button>
+            )}
+          </span>
         </div>
       </form>
     </aside>

@@ -62,6 +62,7 @@ export function OutputPanel({
   live,
   error,
   hint,
+  onFix,
 }: {
   /** The finished run to show. */
   execution: Execution | null;
@@ -70,6 +71,8 @@ export function OutputPanel({
   error: string | null;
   /** What to say when there is no run yet (editors: how to start one). */
   hint?: string;
+  /** "Fix with assistant", offered on a run that failed (editors only). */
+  onFix?: () => void;
 }) {
   if (live) {
     return (
@@ -100,6 +103,11 @@ export function OutputPanel({
             </span>
             {execution.interpreter && <span className="mono small">{execution.interpreter}</span>}
             <span className="version-chip">v{execution.version_label}</span>
+            {onFix && outcomeOf(execution.status) === 'failure' && (
+              <button type="button" className="button button-small" data-testid="fix-with-assistant" onClick={onFix}>
+                Fix with assistant
+              </button>
+            )}
             <span className="muted small">
               by {execution.triggered_by} · {formatDateTime(execution.finished_at ?? execution.started_at)}
               {execution.worker && <> · on {execution.worker}</>}

@@ -1,58 +1,54 @@
-import { useCallback, useRef, useState } from 'react';
-import { api, ApiError, errorMessage, type LlmCompletion } from '../api';
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { api } from '../api';
+import { classifyError, conversationReducer } from './llmConversation';
 
-export interface LlmExchange {
-  id: number;
-  prompt: string;
-  contextLabel: string;
-  result: LlmCompletion | null;
-  error: { kind: 'guardrail' | 'upstream' | 'other'; message: string } | null;
-  pending: boolean;
-}
+export type { LlmExchange } from './llmConversation';
 
-function classify(err: unknown): NonNullable<LlmExchange['error']> {
-  if (err instanceof ApiError) {
-    if (err.status === 400 && /disallowed/i.test(err.detail)) return { kind: 'guardrail', message: err.detail };
-    if (err.status === 502 || err.status === 503 || err.status === 504) {
-      const what =
-        err.status === 504
-          ? 'The model took too long to answer'
-          : err.status === 503
-            ? 'The assistant is not available'
-            : 'The model service failed';
-      return { kind: 'upstream', message: `${what} (${err.status}): ${err.detail}` };
-    }
-  }
-  return { kind: 'other', message: errorMessage(err) };
-}
+const isAbort = (err: unknown) => err instanceof DOMException && err.name === 'AbortError';
 
-/** The assistant conversation of one editor session. */
+/**
+ * The assistant conversation of one editor session. Answers stream (`stream: true`): their
+ * tokens show as they arrive, and `stop` aborts the request, which makes the server cancel
+ * the upstream call.
+ */
 export function useLlm(scriptId: number | null, versionId: number | undefined) {
-  const [exchanges, setExchanges] = useState<LlmExchange[]>([]);
+  const [exchanges, dispatch] = useReducer(conversationReducer, []);
   const nextId = useRef(1);
+  const requests = useRef(new Map<number, AbortController>());
   const pending = exchanges.some((e) => e.pending);
 
   const ask = useCallback(
     async (prompt: string, contextCode: string, contextLabel: string) => {
       const id = nextId.current++;
-      setExchanges((all) => [...all, { id, prompt, contextLabel, result: null, error: null, pending: true }]);
-      const update = (patch: Partial<LlmExchange>) =>
-        setExchanges((all) => all.map((e) => (e.id === id ? { ...e, ...patch, pending: false } : e)));
+      const controller = new AbortController();
+      requests.current.set(id, controller);
+      dispatch({ type: 'asked', id, prompt, contextLabel });
       try {
-        const result = await api.llm.complete({
-          script_id: scriptId ?? undefined,
-          script_version_id: versionId,
-          prompt,
-          context_code: contextCode,
-        });
-        update({ result });
+        await api.llm.completeStream(
+          { script_id: scriptId ?? undefined, script_version_id: versionId, prompt, context_code: contextCode },
+          { signal: controller.signal, onEvent: (event) => dispatch({ type: 'event', id, event }) },
+        );
+        dispatch({ type: 'closed', id });
       } catch (err) {
-        update({ error: classify(err) });
+        dispatch(isAbort(err) ? { type: 'stopped', id } : { type: 'failed', id, error: classifyError(err) });
+      } finally {
+        requests.current.delete(id);
       }
     },
     [scriptId, versionId],
   );
 
-  const clear = useCallback(() => setExchanges([]), []);
-  return { exchanges, pending, ask, clear };
+  const stop = useCallback(() => {
+    for (const controller of requests.current.values()) controller.abort();
+  }, []);
+
+  const clear = useCallback(() => {
+    stop();
+    dispatch({ type: 'cleared' });
+  }, [stop]);
+
+  // Leaving the page stops an answer still streaming (and its cost upstream).
+  useEffect(() => stop, [stop]);
+
+  return { exchanges, pending, ask, stop, clear };
 }

@@ -1,6 +1,8 @@
 //! Runs a command (the browser end-to-end suite) against a real `ved` server whose LLM
 //! upstream is the fake one: `e2e_env npm run e2e` sets `VED_E2E_URL` and exits with the
 //! command's status, stopping the server and the fake afterwards.
+use std::time::Duration;
+
 use ved_tests::{
     fake_llm::{Behaviour, FakeLlm},
     harness::TestApp,
@@ -14,6 +16,9 @@ async fn main() {
         std::process::exit(2);
     };
     let fake = FakeLlm::start(Behaviour::default()).await;
+    // Answers stream over a few seconds (≈20 chunks), as a slow model's do: the browser tests
+    // see an answer grow, and have time to press Stop while it streams even on a busy machine.
+    fake.set_stream_gap(Duration::from_millis(120));
     let app = TestApp::spawn_with(&[
         ("VED_LLM_BASE_URL", &fake.base_url),
         ("OPENROUTER_API_KEY", "sk-e2e-not-a-real-key"),

@@ -31,6 +31,7 @@ export function BottomPanel({
   onTestData,
   readOnly,
   hint,
+  onFix,
 }: {
   tab: BottomTab;
   onTab: (tab: BottomTab) => void;
@@ -41,6 +42,7 @@ export function BottomPanel({
   onTestData: (testData: string) => void;
   readOnly: boolean;
   hint?: string;
+  onFix?: () => void;
 }) {
   const live = liveOutputOf(run);
   return (
@@ -67,7 +69,7 @@ export function BottomPanel({
         </button>
       </div>
       {tab === 'output' ? (
-        <OutputPanel execution={run.execution} live={live} error={run.error} hint={hint} />
+        <OutputPanel execution={run.execution} live={live} error={run.error} hint={hint} onFix={onFix} />
       ) : (
         <div className="test-data">
           <p className="muted small">

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useState, type Ref } from 'react';
 import type { CodeEditorHandle, DiagnosticsSummary } from '../../components/CodeEditor';
 import type { useLanguageService } from '../../hooks/useLanguageService';
+import type { FixReview } from './useAssistantFix';
 import type { Comparison, ViewedVersion } from './useVersionViewer';
 
 export const loadCodeEditor = () => import('../../components/CodeEditor');
@@ -12,13 +13,18 @@ function comparePath(scriptId: number | null, c: Comparison, side: 'original' | 
   return `inmemory://compare/script-${scriptId ?? 'new'}/${c.original.version.id}-${c.modified.version.id}/${side}.py`;
 }
 
+/** Model URIs of the assistant's proposal: never the draft's, so only Accept can reach it. */
+const reviewPath = (scriptId: number | null, side: 'original' | 'modified') =>
+  `inmemory://assistant-fix/script-${scriptId ?? 'new'}/${side}.py`;
+
 type LanguageServiceState = ReturnType<typeof useLanguageService>;
 
 /**
  * The draft editor and, while an old version is viewed, a second read-only editor in its
  * place (or, while two versions are compared, the diff editor). The draft editor stays
  * mounted (hidden) with its own model and undo history: the other texts never pass through
- * it, so none of them can become what Save writes.
+ * it, so none of them can become what Save writes. The assistant's proposal is shown the same
+ * way, as a diff against the draft's text, until it is accepted or discarded.
  */
 export function EditorPane({
   scriptId,
@@ -26,6 +32,7 @@ export function EditorPane({
   readOnly,
   viewing,
   comparison,
+  review,
   inline,
   onChange,
   onSelectionChange,
@@ -40,6 +47,8 @@ export function EditorPane({
   readOnly: boolean;
   viewing: ViewedVersion | null;
   comparison: Comparison | null;
+  /** The assistant's result against the draft (shown over everything else). */
+  review: FixReview | null;
   /** The comparison inline rather than side by side. */
   inline: boolean;
   onChange: (content: string) => void;
@@ -51,7 +60,7 @@ export function EditorPane({
   showKeys: boolean;
 }) {
   const [diagnostics, setDiagnostics] = useState<DiagnosticsSummary | null>(null);
-  const elsewhere = viewing !== null || comparison !== null;
+  const elsewhere = viewing !== null || comparison !== null || review !== null;
   return (
     <>
       <div className="editor-frame" data-testid="editor-frame" data-readonly={readOnly} hidden={elsewhere}>
@@ -70,7 +79,19 @@ export function EditorPane({
           />
         </Suspense>
       </div>
-      {viewing && !comparison && (
+      {review && (
+        <div className="editor-frame" data-testid="fix-diff-frame" data-readonly>
+          <Suspense fallback={<div className="editor-loading">Loading the diff editor…</div>}>
+            <DiffView
+              key={review.id}
+              original={{ path: reviewPath(scriptId, 'original'), text: review.original }}
+              modified={{ path: reviewPath(scriptId, 'modified'), text: review.modified }}
+              inline={inline}
+            />
+          </Suspense>
+        </div>
+      )}
+      {viewing && !comparison && !review && (
         <div className="editor-frame" data-testid="history-frame" data-readonly>
           <Suspense fallback={<div className="editor-loading">Loading the editor…</div>}>
             <CodeEditor
@@ -81,7 +102,7 @@ export function EditorPane({
           </Suspense>
         </div>
       )}
-      {comparison && (
+      {comparison && !review && (
         <div className="editor-frame" data-testid="diff-frame" data-readonly>
           <Suspense fallback={<div className="editor-loading">Loading the diff editor…</div>}>
             <DiffView
@@ -97,7 +118,9 @@ export function EditorPane({
         <span className={`ls-status ls-${languageService.status}`} title={languageService.detail}>
           ● Pyright {languageService.status === 'ready' ? '' : languageService.status}
         </span>
-        {comparison ? (
+        {review ? (
+          <span className="muted">the assistant's proposal: not checked</span>
+        ) : comparison ? (
           <span className="muted">comparing versions: not checked</span>
         ) : viewing ? (
           <span className="muted">old version: not checked</span>

@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import type { RunSource, ScriptDetail, VersionInfo } from '../../api';
 import type { CodeEditorHandle } from '../../components/CodeEditor';
+import { FixPanel } from '../../components/fix/FixPanel';
+import { FixReviewBanner } from '../../components/fix/FixReviewBanner';
 import { LlmPanel } from '../../components/LlmPanel';
-import { useToast } from '../../components/Toasts';
 import { VersionHistory } from '../../components/VersionHistory';
 import { useAuth } from '../../hooks/useAuth';
 import { useLanguageService } from '../../hooks/useLanguageService';
-import { useLlm } from '../../hooks/useLlm';
 import { useUnsavedChangesGuard } from '../../hooks/useUnsavedChangesGuard';
 import { draftKey } from '../../lib/drafts';
 import { BottomPanel, type BottomTab } from './BottomPanel';
@@ -21,6 +21,7 @@ import { useMergeReview } from './useMergeReview';
 import { useScriptEditor } from './useScriptEditor';
 import { useVersions } from './useScriptDocument';
 import { useVersionViewer, type CompareWith } from './useVersionViewer';
+import { useWorkbenchAssistant } from './useWorkbenchAssistant';
 
 /** The editor page's layout: it arranges the parts; the hooks own the state and the calls. */
 export function Workbench({
@@ -36,7 +37,6 @@ export function Workbench({
   compareAtLoad: CompareWith | null;
 }) {
   const { user, isEditor } = useAuth();
-  const toast = useToast();
   const editorRef = useRef<CodeEditorHandle>(null);
   const [bottomTab, setBottomTab] = useState<BottomTab>('output');
   const [historyOpen, setHistoryOpen] = useState(false);
@@ -56,16 +56,26 @@ export function Workbench({
   const versions = useVersions(scriptId, detail?.version.id);
   const viewer = useVersionViewer(scriptId, detail);
   const { viewing, comparison } = viewer;
-  // An old version or a comparison is on the screen instead of the draft.
-  const elsewhere = !!viewing || !!comparison;
+  const assistant = useWorkbenchAssistant({
+    scriptId,
+    versionId: detail?.version.id,
+    editorRef,
+    draft,
+    edit: editor.edit,
+    selectedLines,
+    openPanel: () => setLlmOpen(true),
+  });
+  const { llm, fix, reviewing } = assistant;
+  const { review } = fix;
+  // An old version, a comparison or the assistant's proposal is on the screen instead of the draft.
+  const elsewhere = !!viewing || !!comparison || reviewing;
   const merge = useMergeReview(scriptId, !!detail?.prod_version);
   const parent = useForkParent(detail, versions.versions);
   const languageService = useLanguageService();
-  const llm = useLlm(scriptId, detail?.version.id);
   const blocker = useUnsavedChangesGuard(editor.dirty);
 
-  // Nothing is saved or run while an old version or a comparison is shown (Save would save
-  // the draft, which is not what is on the screen then).
+  // Nothing is saved or run while something else is shown (Save would save the draft, which
+  // is not what is on the screen then).
   const save = () => void (elsewhere ? null : editor.save());
   const runDraft = () => void (elsewhere ? null : editor.run('draft'));
   useEditorShortcuts({ save, run: runDraft });
@@ -112,19 +122,6 @@ export function Workbench({
     editorRef.current?.focus();
   }
 
-
-  function insertFromAssistant(code: string) {
-    const where = editorRef.current?.insert(code);
-    if (!where) return;
-    toast.info(where === 'selection' ? 'Replaced the selection (Ctrl+Z undoes it).' : 'Replaced the whole script (Ctrl+Z undoes it).');
-  }
-
-  function askAssistant(prompt: string) {
-    const selected = editorRef.current?.getSelectedText() ?? '';
-    const about = selected ? `about ${selectedLines} selected line${selectedLines === 1 ? '' : 's'}` : 'about the whole script';
-    void llm.ask(prompt, selected || draft.content, about);
-  }
-
   return (
     <main className={`workbench${llmOpen && isEditor ? ' with-side' : ''}${historyOpen ? ' with-drawer' : ''}`}>
       <EditorToolbar
@@ -150,7 +147,15 @@ export function Workbench({
             onKeep={editor.hideRestored}
           />
         )}
-        {viewing && !comparison && (
+        {review && fix.session && (
+          <FixReviewBanner
+            session={fix.session}
+            review={review}
+            onAccept={assistant.acceptFix}
+            onDiscard={() => fix.decide('discarded')}
+          />
+        )}
+        {viewing && !comparison && !reviewing && (
           <ViewingBanner
             viewing={viewing}
             onProd={!!detail?.prod_version}
@@ -159,7 +164,7 @@ export function Workbench({
             onBack={backToLatest}
           />
         )}
-        {comparison && (
+        {comparison && !reviewing && (
           <CompareBanner
             comparison={comparison}
             latestId={detail?.version.id}
@@ -175,6 +180,7 @@ export function Workbench({
           readOnly={readOnly}
           viewing={viewing}
           comparison={comparison}
+          review={review}
           inline={viewer.inline}
           onChange={(content) => editor.edit({ content })}
           onSelectionChange={setSelectedLines}
@@ -193,17 +199,22 @@ export function Workbench({
           onTestData={(testData) => editor.edit({ testData })}
           readOnly={readOnly || elsewhere}
           hint={isEditor ? 'Run the draft with Ctrl+Enter.' : undefined}
+          onFix={isEditor && !readOnly && !assistant.fixRunning ? () => assistant.startFix() : undefined}
         />
       </section>
 
-      {llmOpen && isEditor && (
+      {llmOpen && isEditor && fix.session && <FixPanel fix={fix} onClose={fix.dismiss} />}
+      {llmOpen && isEditor && !fix.session && (
         <LlmPanel
           exchanges={llm.exchanges}
           pending={llm.pending}
           selectedLines={selectedLines}
           canInsert={!elsewhere}
-          onAsk={askAssistant}
-          onInsert={insertFromAssistant}
+          onAsk={assistant.ask}
+          onStop={llm.stop}
+          // The loop's runs belong to a script: a new one is saved first.
+          onFix={elsewhere || scriptId === null ? null : assistant.startFix}
+          onInsert={assistant.insert}
           onClear={llm.clear}
           onClose={() => setLlmOpen(false)}
         />

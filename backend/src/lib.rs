@@ -16,6 +16,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod scripts;
 pub mod server;
+pub mod tokens;
 
 use std::sync::Arc;
 
@@ -56,6 +57,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(scripts::router())
         .merge(assistant::api::router())
         .merge(executions::router())
+        .merge(tokens::router())
 }
 
 pub fn build_app(state: AppState) -> Router {

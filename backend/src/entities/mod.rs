@@ -1,4 +1,5 @@
 //! sea-orm entities, one module per table. Behaviour lives with the feature that owns it.
+pub mod api_token;
 pub mod artifact;
 pub mod artifact_blob;
 pub mod audit_log;

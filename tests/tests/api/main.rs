@@ -11,4 +11,5 @@ mod llm;
 mod openapi;
 mod scripts;
 mod server;
+mod tokens;
 mod versions;

@@ -14,6 +14,7 @@ pub mod frontend;
 pub mod health;
 pub mod middleware;
 pub mod openapi;
+pub mod schedules;
 pub mod scripts;
 pub mod server;
 pub mod tokens;
@@ -58,6 +59,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(assistant::api::router())
         .merge(executions::router())
         .merge(tokens::router())
+        .merge(schedules::router())
 }
 
 pub fn build_app(state: AppState) -> Router {

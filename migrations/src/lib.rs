@@ -15,6 +15,7 @@ mod m20261204_000010_execution_jobs;
 mod m20261204_000011_create_artifacts;
 mod m20261204_000012_execution_source;
 mod m20261204_000013_create_api_tokens;
+mod m20261204_000014_create_schedules;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000011_create_artifacts::Migration),
             Box::new(m20261204_000012_execution_source::Migration),
             Box::new(m20261204_000013_create_api_tokens::Migration),
+            Box::new(m20261204_000014_create_schedules::Migration),
         ]
     }
 }

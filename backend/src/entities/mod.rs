@@ -7,6 +7,8 @@ pub mod batch;
 pub mod event;
 pub mod execution;
 pub mod llm_interaction;
+pub mod schedule;
+pub mod schedule_run;
 pub mod script;
 pub mod script_version;
 pub mod session;

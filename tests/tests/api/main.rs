@@ -9,6 +9,7 @@ mod hardening;
 mod jobs;
 mod llm;
 mod openapi;
+mod schedules;
 mod scripts;
 mod server;
 mod tokens;

@@ -1,0 +1,177 @@
+//! Schedules (SPEC §17): a cron pattern, in UTC, that runs one script or all of them. The
+//! scheduler inside `ved serve` (`scheduler`) fires them through the executions' job
+//! path; `store` holds the claim that makes each due time fire once across processes.
+pub mod cron;
+pub mod scheduler;
+pub mod store;
+pub mod types;
+mod views;
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    Json,
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use store::ValidSchedule;
+use types::{Schedule, ScheduleFiring, ScheduleRequest};
+
+use crate::{
+    audit::{self, AuditEvent},
+    auth::{CurrentUser, Ok},
+    entities::schedule,
+    error::{ApiError, ApiResult, ErrorBody, NeedsEditor, NeedsSession},
+    extract::ApiJson,
+    scripts::catalog,
+    AppState,
+};
+
+/// How many firings the history shows.
+const HISTORY_LENGTH: u64 = 100;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_schedule, list_schedules))
+        .routes(routes!(get_schedule, replace_schedule, delete_schedule))
+        .routes(routes!(schedule_runs))
+}
+
+/// The checks of a create or replace: a pattern that parses (422 naming the field), a
+/// script that exists (404), test data within the size limit (413).
+async fn validate(state: &AppState, request: ScheduleRequest) -> ApiResult<ValidSchedule> {
+    let pattern = cron::parse(&request.cron).map_err(|err| ApiError::Unprocessable(err.to_string()))?;
+    let script_id = request.target.script_id();
+    if let Some(script_id) = script_id {
+        catalog::live_script(&state.db, script_id).await?;
+    }
+    if let Some(test_data) = &request.test_data {
+        catalog::check_size("test_data", test_data)?;
+    }
+    Ok(ValidSchedule {
+        cron: request.cron.split_whitespace().collect::<Vec<_>>().join(" "),
+        pattern,
+        script_id,
+        test_data: request.test_data,
+        enabled: request.enabled,
+    })
+}
+
+async fn existing(state: &AppState, id: i64) -> ApiResult<schedule::Model> {
+    store::find(&state.db, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Schedule {id} does not exist.")))
+}
+
+fn audited(action: &'static str, user: &CurrentUser, row: &schedule::Model) -> AuditEvent {
+    let target = row.script_id.map_or("all".to_owned(), |id| format!("script {id}"));
+    let event = AuditEvent::new(action, &user.username)
+        .detail(format!("schedule {} ({}, {target}, enabled: {})", row.id, row.cron, row.enabled));
+    match row.script_id {
+        Some(script_id) => event.script(script_id, None),
+        None => event,
+    }
+}
+
+/// Create a schedule; it fires from its next matching minute (UTC).
+#[utoipa::path(post, path = "/api/schedules", tag = "schedules", request_body = ScheduleRequest,
+    responses(
+        (status = 201, description = "Created", body = Schedule),
+        NeedsEditor,
+        (status = 404, description = "No such script", body = ErrorBody),
+        (status = 413, description = "test_data over 1 MiB", body = ErrorBody),
+        (status = 422, description = "Invalid cron pattern (the detail names the field) or body", body = ErrorBody),
+    ))]
+async fn create_schedule(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<ScheduleRequest>,
+) -> ApiResult<(StatusCode, Json<Schedule>)> {
+    let valid = validate(&state, body).await?;
+    let row = store::create(&state.db, valid, &user.username).await?;
+    audit::record(&state.db, audited("schedule_create", &user, &row)).await;
+    Ok((StatusCode::CREATED, Json(views::schedule(&state.db, row).await?)))
+}
+
+/// Every schedule, oldest first.
+#[utoipa::path(get, path = "/api/schedules", tag = "schedules",
+    responses(
+        (status = 200, description = "The schedules", body = Vec<Schedule>),
+        NeedsSession,
+    ))]
+async fn list_schedules(State(state): State<AppState>) -> ApiResult<Json<Vec<Schedule>>> {
+    Ok(Json(views::schedules(&state.db, store::list(&state.db).await?).await?))
+}
+
+/// One schedule.
+#[utoipa::path(get, path = "/api/schedules/{id}", tag = "schedules", params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "The schedule", body = Schedule),
+        NeedsSession,
+        (status = 404, description = "No such schedule", body = ErrorBody),
+    ))]
+async fn get_schedule(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Schedule>> {
+    let row = existing(&state, id).await?;
+    Ok(Json(views::schedule(&state.db, row).await?))
+}
+
+/// Replace a schedule (every field; e.g. `enabled: false` to pause it). The next firing is
+/// counted from now.
+#[utoipa::path(put, path = "/api/schedules/{id}", tag = "schedules", params(("id" = i64, Path)),
+    request_body = ScheduleRequest,
+    responses(
+        (status = 200, description = "Replaced", body = Schedule),
+        NeedsEditor,
+        (status = 404, description = "No such schedule or script", body = ErrorBody),
+        (status = 413, description = "test_data over 1 MiB", body = ErrorBody),
+        (status = 422, description = "Invalid cron pattern (the detail names the field) or body", body = ErrorBody),
+    ))]
+async fn replace_schedule(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ScheduleRequest>,
+) -> ApiResult<Json<Schedule>> {
+    let row = existing(&state, id).await?;
+    let valid = validate(&state, body).await?;
+    let row = store::replace(&state.db, row, valid).await?;
+    audit::record(&state.db, audited("schedule_update", &user, &row)).await;
+    Ok(Json(views::schedule(&state.db, row).await?))
+}
+
+/// Delete a schedule and its history (runs it started stay).
+#[utoipa::path(delete, path = "/api/schedules/{id}", tag = "schedules", params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "Deleted", body = Ok),
+        NeedsEditor,
+        (status = 404, description = "No such schedule", body = ErrorBody),
+    ))]
+async fn delete_schedule(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Ok>> {
+    let row = existing(&state, id).await?;
+    if !store::delete(&state.db, id).await? {
+        return Err(ApiError::NotFound(format!("Schedule {id} does not exist.")));
+    }
+    audit::record(&state.db, audited("schedule_delete", &user, &row)).await;
+    Ok(Json(Ok { ok: true }))
+}
+
+/// The schedule's firings, newest first (at most 100): each started run (with its status
+/// now), skip or refusal.
+#[utoipa::path(get, path = "/api/schedules/{id}/runs", tag = "schedules", params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "Firings, newest first", body = Vec<ScheduleFiring>),
+        NeedsSession,
+        (status = 404, description = "No such schedule", body = ErrorBody),
+    ))]
+async fn schedule_runs(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Vec<ScheduleFiring>>> {
+    existing(&state, id).await?;
+    let rows = store::firings(&state.db, id, HISTORY_LENGTH).await?;
+    Ok(Json(views::firings(&state.db, rows).await?))
+}

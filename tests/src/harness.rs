@@ -251,12 +251,7 @@ impl ApiResponse {
 
 impl Client {
     pub fn new(base_url: &str) -> Self {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .timeout(Duration::from_secs(120))
-            .build()
-            .expect("client");
-        Self { base_url: base_url.to_owned(), http }
+        Self::built(base_url, reqwest::Client::builder().cookie_store(true))
     }
 
     /// A program holding an API token: no cookies; `Authorization: Bearer` on every request.
@@ -264,11 +259,11 @@ impl Client {
         let mut headers = reqwest::header::HeaderMap::new();
         let value = format!("Bearer {token}").parse().expect("a header value");
         headers.insert(reqwest::header::AUTHORIZATION, value);
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .timeout(Duration::from_secs(120))
-            .build()
-            .expect("client");
+        Self::built(base_url, reqwest::Client::builder().default_headers(headers))
+    }
+
+    fn built(base_url: &str, builder: reqwest::ClientBuilder) -> Self {
+        let http = builder.timeout(Duration::from_secs(120)).build().expect("client");
         Self { base_url: base_url.to_owned(), http }
     }
 

@@ -1,6 +1,6 @@
 import { Fragment, useState } from 'react';
 import type { Schedule, ScriptSummary } from '../../api';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { formatDateTime, formatRelative } from '../../lib/format';
 import { formatUntil, targetLabel } from '../../lib/schedules';
 import { FiringBadge, ScheduleHistory } from './ScheduleHistory';
@@ -110,30 +110,18 @@ export function ScheduleTable({
         </tbody>
       </table>
       {deleting && (
-        <Dialog
+        <ConfirmDialog
           title={`Delete schedule ${deleting.id}?`}
           testId="delete-schedule-dialog"
+          confirmLabel="Delete"
           onCancel={() => setDeleting(null)}
-          actions={
-            <>
-              <button type="button" className="button button-ghost" onClick={() => setDeleting(null)}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="button button-danger"
-                onClick={() => {
-                  onDelete(deleting);
-                  setDeleting(null);
-                }}
-              >
-                Delete
-              </button>
-            </>
-          }
+          onConfirm={() => {
+            onDelete(deleting);
+            setDeleting(null);
+          }}
         >
           <p>It stops firing and its history goes with it; the runs it started stay.</p>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </div>
   );

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ApiToken } from '../../api';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { formatDateTime, formatRelative } from '../../lib/format';
 
 /** The caller's tokens (never their secrets), each with Revoke behind a confirmation. */
@@ -42,30 +42,18 @@ export function TokenTable({ tokens, onRevoke }: { tokens: ApiToken[]; onRevoke:
         </tbody>
       </table>
       {confirming && (
-        <Dialog
+        <ConfirmDialog
           title={`Revoke “${confirming.name}”?`}
           testId="revoke-dialog"
+          confirmLabel="Revoke"
           onCancel={() => setConfirming(null)}
-          actions={
-            <>
-              <button type="button" className="button button-ghost" onClick={() => setConfirming(null)}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="button button-danger"
-                onClick={() => {
-                  onRevoke(confirming.id, confirming.name);
-                  setConfirming(null);
-                }}
-              >
-                Revoke
-              </button>
-            </>
-          }
+          onConfirm={() => {
+            onRevoke(confirming.id, confirming.name);
+            setConfirming(null);
+          }}
         >
           <p>Programs using it get 401 from their next request. This cannot be undone.</p>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </div>
   );

@@ -128,7 +128,8 @@ async fn run_script(
     };
     let version = runs::version_to_run(&state.db, &script, Source::Prod).await?;
     let event = AuditEvent::new("run", actor).script(script_id, Some(version.id));
-    let queued = runs::queue_run(state, &version, schedule.test_data.as_deref(), actor, None).await?;
+    let queued =
+        runs::queue_run(state, &version, schedule.test_data.as_deref(), actor, None, Source::Prod).await?;
     audit::record(&state.db, event.detail(format!("execution {}", queued.id))).await;
     Ok(Firing {
         outcome: FiringOutcome::Started,

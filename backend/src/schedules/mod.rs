@@ -15,7 +15,7 @@ use axum::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use store::ValidSchedule;
-use types::{Schedule, ScheduleFiring, ScheduleRequest};
+use types::{Schedule, ScheduleChange, ScheduleFiring, ScheduleRequest, ScheduleTarget};
 
 use crate::{
     audit::{self, AuditEvent},
@@ -33,16 +33,21 @@ const HISTORY_LENGTH: u64 = 100;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_schedule, list_schedules))
-        .routes(routes!(get_schedule, replace_schedule, delete_schedule))
+        .routes(routes!(get_schedule, change_schedule, delete_schedule))
         .routes(routes!(schedule_runs))
 }
 
-/// The checks of a create or replace: a pattern that parses (422 naming the field), a
-/// script that exists (404), test data within the size limit (413).
-async fn validate(state: &AppState, request: ScheduleRequest) -> ApiResult<ValidSchedule> {
+/// The checks of a create or change: a pattern that parses (422 naming the field), a
+/// script that exists (404) where the schedule is to run it, test data within the size
+/// limit (413).
+async fn validate(
+    state: &AppState,
+    request: ScheduleRequest,
+    check_script: bool,
+) -> ApiResult<ValidSchedule> {
     let pattern = cron::parse(&request.cron).map_err(|err| ApiError::Unprocessable(err.to_string()))?;
     let script_id = request.target.script_id();
-    if let Some(script_id) = script_id {
+    if let Some(script_id) = script_id.filter(|_| check_script) {
         catalog::live_script(&state.db, script_id).await?;
     }
     if let Some(test_data) = &request.test_data {
@@ -55,6 +60,26 @@ async fn validate(state: &AppState, request: ScheduleRequest) -> ApiResult<Valid
         test_data: request.test_data,
         enabled: request.enabled,
     })
+}
+
+/// The schedule as it will be: the change over what it is. Its script is checked when the
+/// target changes or the schedule is to run (a deleted script's schedule can still be
+/// paused or deleted).
+async fn changed(
+    state: &AppState,
+    existing: &schedule::Model,
+    change: ScheduleChange,
+) -> ApiResult<ValidSchedule> {
+    let target = change.target.unwrap_or(ScheduleTarget::of(existing.script_id));
+    let enabled = change.enabled.unwrap_or(existing.enabled);
+    let check_script = enabled || target.script_id() != existing.script_id;
+    let request = ScheduleRequest {
+        cron: change.cron.unwrap_or_else(|| existing.cron.clone()),
+        target,
+        test_data: change.test_data.unwrap_or_else(|| existing.test_data.clone()),
+        enabled,
+    };
+    validate(state, request, check_script).await
 }
 
 async fn existing(state: &AppState, id: i64) -> ApiResult<schedule::Model> {
@@ -87,7 +112,7 @@ async fn create_schedule(
     user: CurrentUser,
     ApiJson(body): ApiJson<ScheduleRequest>,
 ) -> ApiResult<(StatusCode, Json<Schedule>)> {
-    let valid = validate(&state, body).await?;
+    let valid = validate(&state, body, true).await?;
     let row = store::create(&state.db, valid, &user.username).await?;
     audit::record(&state.db, audited("schedule_create", &user, &row)).await;
     Ok((StatusCode::CREATED, Json(views::schedule(&state.db, row).await?)))
@@ -115,25 +140,25 @@ async fn get_schedule(State(state): State<AppState>, Path(id): Path<i64>) -> Api
     Ok(Json(views::schedule(&state.db, row).await?))
 }
 
-/// Replace a schedule (every field; e.g. `enabled: false` to pause it). The next firing is
-/// counted from now.
+/// Change a schedule: the fields given (e.g. `{"enabled": false}` pauses it). The next
+/// firing is counted from now.
 #[utoipa::path(put, path = "/api/schedules/{id}", tag = "schedules", params(("id" = i64, Path)),
-    request_body = ScheduleRequest,
+    request_body = ScheduleChange,
     responses(
-        (status = 200, description = "Replaced", body = Schedule),
+        (status = 200, description = "Changed", body = Schedule),
         NeedsEditor,
         (status = 404, description = "No such schedule or script", body = ErrorBody),
         (status = 413, description = "test_data over 1 MiB", body = ErrorBody),
         (status = 422, description = "Invalid cron pattern (the detail names the field) or body", body = ErrorBody),
     ))]
-async fn replace_schedule(
+async fn change_schedule(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<ScheduleRequest>,
+    ApiJson(body): ApiJson<ScheduleChange>,
 ) -> ApiResult<Json<Schedule>> {
     let row = existing(&state, id).await?;
-    let valid = validate(&state, body).await?;
+    let valid = changed(&state, &row, body).await?;
     let row = store::replace(&state.db, row, valid).await?;
     audit::record(&state.db, audited("schedule_update", &user, &row)).await;
     Ok(Json(views::schedule(&state.db, row).await?))

@@ -51,8 +51,8 @@ pub async fn create(
     .await
 }
 
-/// Every field replaced; the next firing counted from now; a reason to be disabled is
-/// gone once the user has decided again.
+/// Every field replaced; the next firing counted from now; the reason the server disabled
+/// it is kept until it is enabled again.
 pub async fn replace(
     db: &DatabaseConnection,
     existing: schedule::Model,
@@ -60,13 +60,14 @@ pub async fn replace(
 ) -> Result<schedule::Model, DbErr> {
     let now = Utc::now();
     let revision = existing.revision + 1;
+    let disabled_reason = existing.disabled_reason.clone().filter(|_| !valid.enabled);
     let mut row: schedule::ActiveModel = existing.into();
     row.next_run_at = Set(valid.next_run_at(now));
     row.cron = Set(valid.cron);
     row.script_id = Set(valid.script_id);
     row.test_data = Set(valid.test_data);
     row.enabled = Set(valid.enabled);
-    row.disabled_reason = Set(None);
+    row.disabled_reason = Set(disabled_reason);
     row.revision = Set(revision);
     row.updated_at = Set(now);
     row.update(db).await

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::executions::status::{BatchStatus, ExecutionStatus};
 
 /// What a schedule runs: one script (its version on prod) or every script on prod.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum ScheduleTarget {
     /// A script's id.
@@ -16,10 +16,28 @@ pub enum ScheduleTarget {
 }
 
 /// `"all"`: a run-all of every script on prod.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AllScripts {
     All,
+}
+
+/// `"all"`, a script id, or its id as text (`"5"`); anything else says what is expected.
+impl<'de> Deserialize<'de> for ScheduleTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Given {
+            Id(i64),
+            Text(String),
+        }
+        let expected = || serde::de::Error::custom("target: give \"all\" or a script id");
+        match Given::deserialize(deserializer).map_err(|_: D::Error| expected())? {
+            Given::Id(id) => Ok(Self::Script(id)),
+            Given::Text(text) if text.trim().eq_ignore_ascii_case("all") => Ok(Self::All(AllScripts::All)),
+            Given::Text(text) => text.trim().parse().map(Self::Script).map_err(|_| expected()),
+        }
+    }
 }
 
 impl ScheduleTarget {
@@ -35,10 +53,8 @@ impl ScheduleTarget {
     }
 }
 
-/// The body of `POST /api/schedules` and `PUT /api/schedules/{id}` (a PUT replaces every
-/// field).
+/// The body of `POST /api/schedules`.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ScheduleRequest {
     /// Standard 5-field cron (`minute hour day-of-month month day-of-week`), in UTC.
     #[schema(example = "30 2 * * *")]
@@ -48,6 +64,26 @@ pub struct ScheduleRequest {
     pub test_data: Option<String>,
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
+}
+
+/// The body of `PUT /api/schedules/{id}`: the fields to change; a field left out keeps its
+/// value (so `{"enabled": false}` pauses it, and a `Schedule` as `GET` answers it can be
+/// sent back changed: its other fields are ignored).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ScheduleChange {
+    #[schema(example = "*/15 * * * *")]
+    pub cron: Option<String>,
+    pub target: Option<ScheduleTarget>,
+    /// A string: the runs' input; null: each script's saved test data; absent: unchanged.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub test_data: Option<Option<String>>,
+    pub enabled: Option<bool>,
+}
+
+/// A field that is there, even as `null` (serde calls this only for a present field).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
 }
 
 fn enabled_by_default() -> bool {

@@ -86,8 +86,8 @@ export function createApi(http: HttpClient) {
         http.request<Answer<'/api/schedules', 'get'>>('GET', '/api/schedules', { signal }),
       create: (body: RequestBody<'/api/schedules', 'post'>) =>
         http.request<Answer<'/api/schedules', 'post', 201>>('POST', '/api/schedules', { body }),
-      /** Replaces every field (enabling or pausing sends the rest unchanged). */
-      replace: (id: number, body: RequestBody<'/api/schedules/{id}', 'put'>) =>
+      /** Changes the fields given (`{ enabled: false }` pauses it); the others keep their value. */
+      change: (id: number, body: RequestBody<'/api/schedules/{id}', 'put'>) =>
         http.request<Answer<'/api/schedules/{id}', 'put'>>('PUT', `/api/schedules/${id}`, { body }),
       remove: (id: number) =>
         http.request<Answer<'/api/schedules/{id}', 'delete'>>('DELETE', `/api/schedules/${id}`),

@@ -54,8 +54,10 @@ export type ApiTokenCreated = Schemas['TokenCreated'];
 export type CreateTokenRequest = Schemas['CreateToken'];
 
 export type Schedule = Schemas['Schedule'];
-/** The body of creating and of replacing a schedule. */
+/** The body of creating a schedule. */
 export type ScheduleRequest = Schemas['ScheduleRequest'];
+/** The body of changing one: the fields given. */
+export type ScheduleChange = Schemas['ScheduleChange'];
 /** A script's id, or `"all"`. */
 export type ScheduleTarget = Schemas['ScheduleTarget'];
 /** One entry of `GET /api/schedules/{id}/runs`. */

@@ -11,7 +11,6 @@ import {
   requestOf,
   targetLabel,
   targetValue,
-  withEnabled,
 } from './schedules';
 
 const script = { id: 3, descriptive_name: 'Nightly export' } as ScriptSummary;
@@ -39,11 +38,6 @@ describe('the schedule form', () => {
       test_data: 'x',
       enabled: false,
     });
-  });
-
-  it('pauses a schedule by replacing it with every other field kept', () => {
-    const schedule = { cron: '0 2 * * *', target: 'all', test_data: 'in', enabled: true } as Schedule;
-    expect(withEnabled(schedule, false)).toEqual({ cron: '0 2 * * *', target: 'all', test_data: 'in', enabled: false });
   });
 
   it('counts cron fields the way the server splits them', () => {

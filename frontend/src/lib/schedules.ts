@@ -44,11 +44,6 @@ export function requestOf(form: ScheduleForm): ScheduleRequest {
   };
 }
 
-/** The same schedule with only `enabled` changed: a PUT replaces every field. */
-export function withEnabled(schedule: Schedule, enabled: boolean): ScheduleRequest {
-  return { cron: schedule.cron, target: schedule.target, test_data: schedule.test_data ?? null, enabled };
-}
-
 /** Whether the text can be sent at all: five fields. The server names a wrong field. */
 export function cronFieldCount(cron: string): number {
   const trimmed = cron.trim();

@@ -256,6 +256,7 @@ async fn schedules_refuse_bad_input_keep_to_roles_and_stop_with_their_script() {
     assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.text);
     let neither = editor.post("/api/schedules", &json!({"cron": "* * * * *", "target": "some"})).await;
     assert_eq!(neither.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", neither.text);
+    assert!(neither.detail().contains(r#"target: give "all" or a script id"#), "{}", neither.text);
     assert_eq!(editor.get("/api/schedules").await.body, json!([]), "nothing half-made");
 
     let viewer = app.viewer().await;
@@ -276,22 +277,29 @@ async fn schedules_refuse_bad_input_keep_to_roles_and_stop_with_their_script() {
     );
     assert_eq!(viewer.delete(&format!("/api/schedules/{id}")).await.status, StatusCode::FORBIDDEN);
 
-    // Pause and resume; a bad change loses nothing.
+    // Pause and resume; a PUT changes the fields it names; a bad change loses nothing.
     let path = format!("/api/schedules/{id}");
-    let paused = editor
-        .put(&path, &json!({"cron": "0 2 * * *", "target": script, "test_data": "x", "enabled": false}))
-        .await;
+    let paused = editor.put(&path, &json!({"enabled": false})).await;
     assert_eq!(paused.status, StatusCode::OK, "{}", paused.text);
     assert_eq!(paused.body["enabled"], false);
+    assert_eq!((&paused.body["cron"], &paused.body["test_data"]), (&json!("0 2 * * *"), &json!("x")));
     assert!(paused.body["next_run_at"].is_null(), "{}", paused.text);
-    let bad = editor.put(&path, &json!({"cron": "0 2 * *", "target": script, "enabled": true})).await;
+    let bad = editor.put(&path, &json!({"cron": "0 2 * *", "enabled": true})).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(editor.get(&path).await.body, paused.body);
-    let resumed = editor.put(&path, &json!({"cron": "30 4 * * 1", "target": script, "enabled": true})).await;
+    // A schedule as GET answers it, sent back changed, is a valid change too.
+    let mut sent_back = paused.body.clone();
+    sent_back["cron"] = json!("30 4 * * 1");
+    sent_back["enabled"] = json!(true);
+    sent_back["test_data"] = Value::Null;
+    let resumed = editor.put(&path, &sent_back).await;
+    assert_eq!(resumed.status, StatusCode::OK, "{}", resumed.text);
     assert_eq!(resumed.body["cron"], "30 4 * * 1");
-    assert!(resumed.body["test_data"].is_null(), "a PUT replaces every field");
+    assert!(resumed.body["test_data"].is_null(), "null: each script's saved test data");
     let next = unix_time(&resumed.body["next_run_at"]);
     assert!(next > unix_now() && next <= unix_now() + 7 * 24 * 3600, "{}", resumed.text);
+    let as_text = editor.put(&path, &json!({"target": script.to_string()})).await;
+    assert_eq!(as_text.body["target"], script, "a script id as text: {}", as_text.text);
 
     // Deleting the script disables its schedule and says why; it cannot be re-enabled.
     assert_eq!(editor.delete(&format!("/api/scripts/{script}")).await.status, StatusCode::OK);
@@ -299,8 +307,11 @@ async fn schedules_refuse_bad_input_keep_to_roles_and_stop_with_their_script() {
     assert_eq!(stopped["enabled"], false, "{stopped}");
     assert!(stopped["next_run_at"].is_null());
     assert_eq!(stopped["disabled_reason"], format!("script {script} was deleted"));
-    let again = editor.put(&path, &json!({"cron": "30 4 * * 1", "target": script, "enabled": true})).await;
+    let again = editor.put(&path, &json!({"enabled": true})).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.text);
+    let still_paused = editor.put(&path, &json!({"enabled": false, "cron": "0 5 * * *"})).await;
+    assert_eq!(still_paused.status, StatusCode::OK, "a deleted script's schedule can still be changed");
+    assert_eq!(still_paused.body["disabled_reason"], format!("script {script} was deleted"));
 
     let deleted = editor.delete(&path).await;
     assert_eq!(deleted.body, json!({"ok": true}));
@@ -308,5 +319,15 @@ async fn schedules_refuse_bad_input_keep_to_roles_and_stop_with_their_script() {
     assert_eq!(editor.get(&format!("{path}/runs")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(editor.delete(&path).await.status, StatusCode::NOT_FOUND);
     let audited = db_rows(&app, "SELECT action FROM audit_log WHERE action LIKE 'schedule_%' ORDER BY id");
-    assert_eq!(audited, ["schedule_create", "schedule_update", "schedule_update", "schedule_delete"]);
+    assert_eq!(
+        audited,
+        [
+            "schedule_create",
+            "schedule_update",
+            "schedule_update",
+            "schedule_update",
+            "schedule_update",
+            "schedule_delete"
+        ]
+    );
 }

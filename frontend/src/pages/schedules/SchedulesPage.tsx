@@ -5,7 +5,7 @@ import { useToast } from '../../components/Toasts';
 import { useAuth } from '../../hooks/useAuth';
 import { useLoaded } from '../../hooks/useLoaded';
 import { useScripts } from '../../hooks/useScripts';
-import { earliestNextRun, refreshDelay, withEnabled } from '../../lib/schedules';
+import { earliestNextRun, refreshDelay } from '../../lib/schedules';
 import { ScheduleForm } from './ScheduleForm';
 import { ScheduleTable } from './ScheduleTable';
 
@@ -46,7 +46,7 @@ export function SchedulesPage() {
 
   const setEnabled = (schedule: Schedule, enabled: boolean) =>
     void change(
-      () => api.schedules.replace(schedule.id, withEnabled(schedule, enabled)),
+      () => api.schedules.change(schedule.id, { enabled }),
       `Schedule ${schedule.id} ${enabled ? 'enabled' : 'paused'}.`,
     );
   const remove = (schedule: Schedule) =>

@@ -1,6 +1,10 @@
 //! The audit trail of SPEC §8: one row per state change, written by the feature that made
 //! the change. A failure to write it is logged rather than failing the user's request, which
 //! has already happened.
+//!
+//! A request authenticated by an API token (SPEC §17) is handled inside
+//! [`on_behalf_of_token`], set by the access layer; every row it writes names the token in
+//! `api_token_id` (the actor stays the token's owner), without a handler passing it on.
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 
@@ -44,6 +48,15 @@ impl AuditEvent {
     }
 }
 
+tokio::task_local! {
+    static API_TOKEN: i64;
+}
+
+/// Runs `request` with every audit row it writes naming the API token `token_id`.
+pub async fn on_behalf_of_token<F: std::future::Future>(token_id: i64, request: F) -> F::Output {
+    API_TOKEN.scope(token_id, request).await
+}
+
 pub async fn record(db: &DatabaseConnection, event: AuditEvent) {
     let row = audit_log::ActiveModel {
         actor: Set(event.actor),
@@ -53,6 +66,7 @@ pub async fn record(db: &DatabaseConnection, event: AuditEvent) {
         outcome: Set(event.outcome.to_owned()),
         detail: Set(event.detail),
         client_addr: Set(event.client_addr),
+        api_token_id: Set(API_TOKEN.try_with(|token| *token).ok()),
         created_at: Set(Utc::now()),
         ..Default::default()
     };

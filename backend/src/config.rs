@@ -30,6 +30,16 @@ pub struct Config {
     pub llm_daily_budget_micros: Option<i64>,
     pub stop_words_file: PathBuf,
     pub worker: WorkerSettings,
+    pub scheduler: SchedulerSettings,
+}
+
+/// The scheduler of `ved serve` (SPEC §17).
+#[derive(Debug, Clone)]
+pub struct SchedulerSettings {
+    /// `VED_SCHEDULER=false`: this process fires no schedules (another `ved serve` does).
+    pub enabled: bool,
+    /// How often due schedules are looked for; a firing is at most this late.
+    pub tick: Duration,
 }
 
 /// The job worker of this process (SPEC §12).
@@ -84,6 +94,10 @@ impl Config {
                 enabled: env.parse("VED_WORKER", true)?,
                 name: env.string("VED_WORKER_NAME", &default_worker_name()),
                 lease: env.seconds("VED_JOB_LEASE_S", 30.0)?,
+            },
+            scheduler: SchedulerSettings {
+                enabled: env.parse("VED_SCHEDULER", true)?,
+                tick: env.millis("VED_SCHEDULER_TICK_MS", 1000)?,
             },
         })
     }
@@ -179,6 +193,14 @@ impl Env<'_> {
             .ok_or(ConfigError { name, problem: format!("{seconds} is not a positive number of seconds") })
     }
 
+    /// A positive whole number of milliseconds.
+    fn millis(&self, name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+        match self.parse(name, default)? {
+            0 => Err(ConfigError { name, problem: "0 is not a positive number of milliseconds".into() }),
+            millis => Ok(Duration::from_millis(millis)),
+        }
+    }
+
     fn parse<T: std::str::FromStr>(&self, name: &'static str, default: T) -> Result<T, ConfigError>
     where
         T::Err: std::fmt::Display,
@@ -215,12 +237,18 @@ mod tests {
         assert_eq!(config.sandbox.nano_cpus, 500_000_000);
         assert!(config.llm.api_key.is_none());
         assert!(!config.session_secure);
+        assert!(config.scheduler.enabled);
+        assert_eq!(config.scheduler.tick, Duration::from_secs(1));
     }
 
     #[test]
     fn a_malformed_number_names_the_variable() {
         let err = config_from(&[("VED_RUN_TIMEOUT_S", "soon")]).unwrap_err();
         assert!(err.to_string().contains("VED_RUN_TIMEOUT_S"), "{err}");
+        for bad in ["-1", "0", "1.5"] {
+            let err = config_from(&[("VED_SCHEDULER_TICK_MS", bad)]).unwrap_err();
+            assert!(err.to_string().contains("VED_SCHEDULER_TICK_MS"), "{bad}: {err}");
+        }
         for bad in ["-1", "NaN", "0", "inf"] {
             let err = config_from(&[("VED_LLM_TIMEOUT_S", bad)]).unwrap_err();
             assert!(err.to_string().contains("VED_LLM_TIMEOUT_S"), "{bad}: {err}");

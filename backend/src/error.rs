@@ -16,6 +16,8 @@ pub enum ApiError {
     Unauthenticated,
     #[error("Invalid username or password.")]
     InvalidCredentials,
+    #[error("The API token is unknown, revoked or malformed; send `Authorization: Bearer <token>`.")]
+    InvalidToken,
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -68,7 +70,7 @@ impl ApiError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Unauthenticated | Self::InvalidCredentials | Self::InvalidToken => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -99,8 +101,14 @@ impl IntoResponse for ApiError {
             other => other.to_string(),
         };
         let mut response = (status, Json(ErrorBody { detail })).into_response();
-        if let Self::TooManyRequests { retry_after_s, .. } = self {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
+        match self {
+            Self::TooManyRequests { retry_after_s, .. } => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
+            }
+            Self::InvalidToken => {
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            _ => {}
         }
         response
     }

@@ -14,8 +14,10 @@ pub mod frontend;
 pub mod health;
 pub mod middleware;
 pub mod openapi;
+pub mod schedules;
 pub mod scripts;
 pub mod server;
+pub mod tokens;
 
 use std::sync::Arc;
 
@@ -56,6 +58,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(scripts::router())
         .merge(assistant::api::router())
         .merge(executions::router())
+        .merge(tokens::router())
+        .merge(schedules::router())
 }
 
 pub fn build_app(state: AppState) -> Router {

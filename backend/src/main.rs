@@ -46,6 +46,12 @@ enum UsersCommand {
     },
     /// Change a user's password, read from standard input.
     Passwd { name: String },
+    /// Set a user's role (editor includes viewer); their API tokens follow at once.
+    Role {
+        name: String,
+        #[arg(value_enum)]
+        role: Role,
+    },
 }
 
 #[tokio::main]
@@ -94,6 +100,10 @@ async fn manage_users(command: UsersCommand) -> anyhow::Result<()> {
             let password = read_password()?;
             users::change_password(&db, &name, &password).await?;
             println!("changed the password of {name}");
+        }
+        UsersCommand::Role { name, role } => {
+            users::set_role(&db, &name, role).await?;
+            println!("{name} is now {}", role.as_str());
         }
     }
     Ok(())

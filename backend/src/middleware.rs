@@ -11,7 +11,10 @@ use axum::{
 };
 use http_body_util::BodyExt;
 
-use crate::error::{ApiError, ErrorBody};
+use crate::{
+    auth::bearer::uses_bearer,
+    error::{ApiError, ErrorBody},
+};
 
 fn has_body(headers: &HeaderMap) -> bool {
     let length = headers
@@ -39,9 +42,12 @@ fn is_write(method: &Method) -> bool {
 /// A page on another site can make a browser send a write with the user's cookie (a form
 /// post needs no preflight). Browsers say where such a request comes from, so a write
 /// whose `Origin` is not this server, or that the browser calls cross-site, is refused.
-/// Programs (curl, OpenAPI clients) send neither header and are not affected.
+/// Programs (curl, OpenAPI clients) send neither header and are not affected; nor is a
+/// request that authenticates with an API token, which no other site can make a browser
+/// send (see `auth::bearer`).
 pub async fn refuse_cross_origin_writes(request: Request, next: Next) -> Response {
-    if is_write(request.method()) && comes_from_another_site(request.headers()) {
+    let headers = request.headers();
+    if is_write(request.method()) && !uses_bearer(headers) && comes_from_another_site(headers) {
         return ApiError::Forbidden(
             "Cross-origin writes are refused: this request came from a page of another site.".into(),
         )

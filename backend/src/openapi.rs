@@ -4,7 +4,7 @@ use axum::Router;
 use utoipa::{
     openapi::{
         path::Operation,
-        security::{ApiKey, ApiKeyValue, SecurityScheme},
+        security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
         Content, Ref, Response, ResponseBuilder,
     },
     Modify, OpenApi,
@@ -19,30 +19,42 @@ use crate::AppState;
         title = "code.ved",
         description = "Write, version and run Python scripts with an LLM's help. Every route \
                        but login, health and this document needs the `ved_session` cookie \
-                       from `POST /api/auth/login`; writes need the editor role.",
+                       from `POST /api/auth/login`, or a personal API token from \
+                       `POST /api/tokens` sent as `Authorization: Bearer <token>`; writes need \
+                       the editor role.",
         license(name = "MIT")
     ),
-    modifiers(&SessionCookie),
-    security(("session" = [])),
+    modifiers(&SecuritySchemes),
+    security(("session" = []), ("bearer" = [])),
     tags(
         (name = "auth", description = "Log in and out"),
         (name = "system", description = "Health"),
         (name = "scripts", description = "The versioned script catalog"),
         (name = "llm", description = "LLM completions behind a guardrail, and their cost log"),
         (name = "execution", description = "Running scripts in the sandbox"),
+        (name = "tokens", description = "Personal API tokens for programs"),
+        (name = "schedules", description = "Runs started by cron schedules"),
     )
 )]
 pub struct ApiDoc;
 
-struct SessionCookie;
+/// Either credential works on every route: the browser's session cookie, or a program's
+/// API token.
+struct SecuritySchemes;
 
-impl Modify for SessionCookie {
+impl Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("ved_session"))),
         );
+        let bearer = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("ved_ and 64 hex digits, from POST /api/tokens")
+            .description(Some("A personal API token: `Authorization: Bearer ved_...`"))
+            .build();
+        components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
     }
 }
 

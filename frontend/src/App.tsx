@@ -10,6 +10,8 @@ import { AuthProvider, useAuth } from './hooks/useAuth';
 import { CatalogPage } from './pages/CatalogPage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { SchedulesPage } from './pages/schedules/SchedulesPage';
+import { TokensPage } from './pages/tokens/TokensPage';
 import { loadEditorPage } from './pages/lazyPages';
 
 const EditorPage = lazy(loadEditorPage);
@@ -63,6 +65,8 @@ const router = createBrowserRouter([
       { index: true, element: <CatalogPage /> },
       { path: 'editor/new', element: <EditorRoute /> },
       { path: 'editor/:id', element: <EditorRoute /> },
+      { path: 'schedules', element: <SchedulesPage /> },
+      { path: 'tokens', element: <TokensPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -14,6 +14,8 @@ mod m20261204_000009_add_version_messages;
 mod m20261204_000010_execution_jobs;
 mod m20261204_000011_create_artifacts;
 mod m20261204_000012_execution_source;
+mod m20261204_000013_create_api_tokens;
+mod m20261204_000014_create_schedules;
 
 pub struct Migrator;
 
@@ -33,6 +35,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_execution_jobs::Migration),
             Box::new(m20261204_000011_create_artifacts::Migration),
             Box::new(m20261204_000012_execution_source::Migration),
+            Box::new(m20261204_000013_create_api_tokens::Migration),
+            Box::new(m20261204_000014_create_schedules::Migration),
         ]
     }
 }

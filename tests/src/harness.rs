@@ -183,6 +183,10 @@ impl TestApp {
         self.login_as("mo1", "2viewer").await
     }
 
+    pub fn with_token(&self, token: &str) -> Client {
+        Client::with_token(&self.base_url, token)
+    }
+
     /// Runs `ved` with arguments against this app's database (e.g. `users add`).
     pub fn run_cli(&self, args: &[&str], stdin: &str) -> std::process::Output {
         use std::io::Write;
@@ -247,11 +251,19 @@ impl ApiResponse {
 
 impl Client {
     pub fn new(base_url: &str) -> Self {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .timeout(Duration::from_secs(120))
-            .build()
-            .expect("client");
+        Self::built(base_url, reqwest::Client::builder().cookie_store(true))
+    }
+
+    /// A program holding an API token: no cookies; `Authorization: Bearer` on every request.
+    pub fn with_token(base_url: &str, token: &str) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        let value = format!("Bearer {token}").parse().expect("a header value");
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+        Self::built(base_url, reqwest::Client::builder().default_headers(headers))
+    }
+
+    fn built(base_url: &str, builder: reqwest::ClientBuilder) -> Self {
+        let http = builder.timeout(Duration::from_secs(120)).build().expect("client");
         Self { base_url: base_url.to_owned(), http }
     }
 

@@ -1,6 +1,10 @@
 //! Role enforcement in one place, default-deny: every request under `/api` passes through
 //! [`enforce`], which decides from the method and path alone who may call it. A new route is
 //! editor-only unless it is a read, and public only if it is listed in [`PUBLIC`].
+//!
+//! Who is calling comes from the session cookie, or from an API token (`Authorization:
+//! Bearer`, SPEC §17) with the token's role capped by its owner's current roles; the rules
+//! are the same for both.
 use axum::{
     extract::{FromRequestParts, Request, State},
     http::{request::Parts, Method},
@@ -11,8 +15,11 @@ use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use super::users::{parse_roles, Role};
-use crate::{entities::user, error::ApiError, AppState};
+use super::{
+    bearer::{self, Credential},
+    users::{parse_roles, Role},
+};
+use crate::{audit, entities::user, error::ApiError, tokens, AppState};
 
 pub const SESSION_USER_KEY: &str = "user_id";
 
@@ -39,9 +46,7 @@ pub fn required_access(method: &Method, path: &str) -> Access {
         return Access::Public;
     }
     let is_read = method == Method::GET || method == Method::HEAD;
-    // Logging out is allowed to anyone who is logged in.
-    if is_read && !EDITOR_READS.iter().any(|prefix| path.starts_with(prefix))
-        || (method == Method::POST && path == "/api/auth/logout")
+    if is_read && !EDITOR_READS.iter().any(|prefix| path.starts_with(prefix)) || is_viewer_write(method, path)
     {
         Access::Viewer
     } else {
@@ -49,12 +54,23 @@ pub fn required_access(method: &Method, path: &str) -> Access {
     }
 }
 
+/// Writes anyone logged in may make: logging out, and issuing or revoking one's own API
+/// tokens (whose role the handler keeps at or below the caller's).
+fn is_viewer_write(method: &Method, path: &str) -> bool {
+    let one_token = path.strip_prefix("/api/tokens/").is_some_and(|id| !id.is_empty() && !id.contains('/'));
+    (*method == Method::POST && (path == "/api/auth/logout" || path == "/api/tokens"))
+        || (*method == Method::DELETE && one_token)
+}
+
 /// The logged-in user, put into the request by [`enforce`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CurrentUser {
     pub id: i64,
     pub username: String,
+    /// What this request may do: the account's roles, or its token's role capped by them.
     pub roles: Vec<Role>,
+    /// The API token the request came with; `None` for a session.
+    pub token_id: Option<i64>,
 }
 
 impl CurrentUser {
@@ -73,13 +89,26 @@ pub async fn enforce(
     if access == Access::Public {
         return Ok(next.run(request).await);
     }
-    let user = load_user(&state, &session).await?.ok_or(ApiError::Unauthenticated)?;
-    super::idle::keep_alive(&session, state.config.session_idle).await.map_err(ApiError::internal)?;
+    let user = match bearer::presented(request.headers()) {
+        Credential::Session => {
+            let user = load_user(&state, &session).await?.ok_or(ApiError::Unauthenticated)?;
+            super::idle::keep_alive(&session, state.config.session_idle).await.map_err(ApiError::internal)?;
+            user
+        }
+        Credential::Bearer(token) => {
+            tokens::store::authenticate(&state.db, token).await?.ok_or(ApiError::InvalidToken)?
+        }
+        Credential::Malformed => return Err(ApiError::InvalidToken),
+    };
     if access == Access::Editor && !user.is_editor() {
         return Err(ApiError::Forbidden("This action needs the editor role.".into()));
     }
+    let token = user.token_id;
     request.extensions_mut().insert(user);
-    Ok(next.run(request).await)
+    Ok(match token {
+        Some(token) => audit::on_behalf_of_token(token, next.run(request)).await,
+        None => next.run(request).await,
+    })
 }
 
 async fn load_user(state: &AppState, session: &Session) -> Result<Option<CurrentUser>, ApiError> {
@@ -90,7 +119,12 @@ async fn load_user(state: &AppState, session: &Session) -> Result<Option<Current
         session.flush().await.map_err(ApiError::internal)?;
         return Ok(None);
     };
-    Ok(Some(CurrentUser { id: row.id, username: row.username, roles: parse_roles(&row.roles) }))
+    Ok(Some(CurrentUser {
+        id: row.id,
+        username: row.username,
+        roles: parse_roles(&row.roles),
+        token_id: None,
+    }))
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
@@ -125,5 +159,16 @@ mod tests {
     fn llm_history_is_for_editors_and_logout_for_anyone_logged_in() {
         assert_eq!(required_access(&Method::GET, "/api/llm/interactions"), Access::Editor);
         assert_eq!(required_access(&Method::POST, "/api/auth/logout"), Access::Viewer);
+    }
+
+    #[test]
+    fn anyone_logged_in_manages_their_own_tokens_and_nothing_next_to_them() {
+        assert_eq!(required_access(&Method::POST, "/api/tokens"), Access::Viewer);
+        assert_eq!(required_access(&Method::GET, "/api/tokens"), Access::Viewer);
+        assert_eq!(required_access(&Method::DELETE, "/api/tokens/7"), Access::Viewer);
+        assert_eq!(required_access(&Method::DELETE, "/api/tokens"), Access::Editor);
+        assert_eq!(required_access(&Method::DELETE, "/api/tokens/7/x"), Access::Editor);
+        assert_eq!(required_access(&Method::PUT, "/api/tokens/7"), Access::Editor);
+        assert_eq!(required_access(&Method::POST, "/api/schedules"), Access::Editor);
     }
 }

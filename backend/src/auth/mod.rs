@@ -1,5 +1,6 @@
 //! Accounts, sessions and the login endpoints of SPEC §3.
 pub mod access;
+pub mod bearer;
 mod idle;
 pub mod password;
 pub mod session_store;

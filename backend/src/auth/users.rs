@@ -1,7 +1,8 @@
 //! Accounts: roles, the default users of SPEC §3, and the `ved users` commands.
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    sea_query::StringLen, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    QueryFilter,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -9,15 +10,34 @@ use utoipa::ToSchema;
 use super::password;
 use crate::entities::user;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, clap::ValueEnum)]
+/// Ordered: an editor can do everything a viewer can, so the lesser of two roles is the
+/// one both allow.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    clap::ValueEnum,
+    sea_orm::EnumIter,
+    sea_orm::DeriveActiveEnum,
+)]
 #[serde(rename_all = "lowercase")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum Role {
+    #[sea_orm(string_value = "viewer")]
     Viewer,
+    #[sea_orm(string_value = "editor")]
     Editor,
 }
 
 impl Role {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Viewer => "viewer",
             Self::Editor => "editor",
@@ -127,6 +147,17 @@ pub async fn change_password(
     let mut row: user::ActiveModel = existing.into();
     row.password_hash = Set(password::hash(password.to_owned()).await?);
     row.password_changed_at = Set(Utc::now());
+    row.update(db).await?;
+    Ok(())
+}
+
+/// Gives a user exactly `role` (and what it implies): a demoted editor's API tokens act as
+/// a viewer from their next request.
+pub async fn set_role(db: &DatabaseConnection, username: &str, role: Role) -> Result<(), UserError> {
+    let existing =
+        find_by_username(db, username).await?.ok_or_else(|| UserError::NotFound(username.to_owned()))?;
+    let mut row: user::ActiveModel = existing.into();
+    row.roles = Set(format_roles(&role.implied()));
     row.update(db).await?;
     Ok(())
 }

@@ -13,6 +13,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub detail: Option<String>,
     pub client_addr: Option<String>,
+    /// The API token the request authenticated with, if it was not a session.
+    pub api_token_id: Option<i64>,
     pub created_at: ChronoDateTimeUtc,
 }
 

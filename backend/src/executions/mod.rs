@@ -197,17 +197,13 @@ async fn execute_all(
         stop_on_failure: body.stop_on_failure,
         triggered_by: user.username,
     };
-    let batch_id = batch.id;
-    let running = runs::run_batch(state.clone(), batch, groups, request);
     if query.wait == Some(false) {
-        tokio::spawn(async move {
-            if let Err(err) = running.await {
-                tracing::error!(batch = batch_id, error = %err, "run-all failed");
-            }
-        });
+        let batch_id = batch.id;
+        runs::run_batch_in_background(state, batch, groups, request);
         return Ok((StatusCode::ACCEPTED, Json(BatchStarted { batch_id })).into_response());
     }
-    let executions = view::load(&state.db, running.await?).await?;
+    let executions =
+        view::load(&state.db, runs::run_batch(state.clone(), batch, groups, request).await?).await?;
     Ok(Json(executions).into_response())
 }
 

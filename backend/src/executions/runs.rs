@@ -227,6 +227,22 @@ pub async fn run_batch(
     Ok(finished)
 }
 
+/// Runs a planned batch without waiting for it (`?wait=false`, a schedule's firing); its
+/// end is on its event stream and its record.
+pub fn run_batch_in_background(
+    state: AppState,
+    batch: batch::Model,
+    groups: BTreeMap<i64, Vec<script_version::Model>>,
+    request: BatchRequest,
+) {
+    let batch_id = batch.id;
+    tokio::spawn(async move {
+        if let Err(err) = run_batch(state, batch, groups, request).await {
+            tracing::error!(batch = batch_id, error = %err, "run-all failed");
+        }
+    });
+}
+
 #[derive(serde::Serialize)]
 struct BatchEnd {
     batch: super::Batch,

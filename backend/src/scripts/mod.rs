@@ -29,7 +29,7 @@ use crate::{
     entities::{execution, script, script_version},
     error::{ApiResult, ErrorBody, NeedsEditor, NeedsSession},
     extract::{ApiJson, OptionalJson},
-    AppState,
+    schedules, AppState,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -214,6 +214,10 @@ async fn delete_script(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Deleted>> {
     state.catalog.delete(&user.username, id).await?;
+    let disabled = schedules::store::disable_for_deleted_script(&state.db, id).await?;
+    if disabled > 0 {
+        tracing::info!(script = id, disabled, "disabled the schedules of a deleted script");
+    }
     Ok(Json(Deleted { ok: true }))
 }
 

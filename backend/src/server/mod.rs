@@ -18,6 +18,7 @@ use crate::{
         events::EventHub,
         worker::{sweep_lost_jobs, Doorbell, Worker, WorkerConfig},
     },
+    schedules,
     scripts::catalog::Catalog,
     AppState,
 };
@@ -86,6 +87,11 @@ impl Application {
                 }
             }
         });
+        if self.state.config.scheduler.enabled {
+            schedules::scheduler::start(self.state.clone(), self.state.config.scheduler.tick);
+        } else {
+            tracing::info!("VED_SCHEDULER=false: this process fires no schedules");
+        }
         let addr = self.local_addr()?;
         tracing::info!(%addr, "code.ved listening on http://{addr}");
         let runner = self.state.runner.clone();

@@ -1,5 +1,5 @@
 /**
- * One typed function per endpoint of the contract (SPEC §3, §5, §6, §7, §13). Answers and bodies
+ * One typed function per endpoint of the contract (SPEC §3, §5, §6, §7, §13, §17). Answers and bodies
  * are those `openapi.yaml` gives the path and method, so a changed server answer fails `tsc`
  * where it is used.
  */
@@ -81,6 +81,27 @@ export function createApi(http: HttpClient) {
         http.request<Answer<'/api/batches/latest', 'get'>>('GET', '/api/batches/latest', { signal }),
       batch: (batchId: number, { signal }: Signal = {}) =>
         http.request<Answer<'/api/batches/{id}', 'get'>>('GET', `/api/batches/${batchId}`, { signal }),
+    },
+    tokens: {
+      list: ({ signal }: Signal = {}) => http.request<Answer<'/api/tokens', 'get'>>('GET', '/api/tokens', { signal }),
+      /** The answer holds the secret, which is never shown again. */
+      create: (body: RequestBody<'/api/tokens', 'post'>) =>
+        http.request<Answer<'/api/tokens', 'post', 201>>('POST', '/api/tokens', { body }),
+      revoke: (id: number) => http.request<Answer<'/api/tokens/{id}', 'delete'>>('DELETE', `/api/tokens/${id}`),
+    },
+    schedules: {
+      list: ({ signal }: Signal = {}) =>
+        http.request<Answer<'/api/schedules', 'get'>>('GET', '/api/schedules', { signal }),
+      create: (body: RequestBody<'/api/schedules', 'post'>) =>
+        http.request<Answer<'/api/schedules', 'post', 201>>('POST', '/api/schedules', { body }),
+      /** Changes the fields given (`{ enabled: false }` pauses it); the others keep their value. */
+      change: (id: number, body: RequestBody<'/api/schedules/{id}', 'put'>) =>
+        http.request<Answer<'/api/schedules/{id}', 'put'>>('PUT', `/api/schedules/${id}`, { body }),
+      remove: (id: number) =>
+        http.request<Answer<'/api/schedules/{id}', 'delete'>>('DELETE', `/api/schedules/${id}`),
+      /** Its firings, newest first. */
+      runs: (id: number, { signal }: Signal = {}) =>
+        http.request<Answer<'/api/schedules/{id}/runs', 'get'>>('GET', `/api/schedules/${id}/runs`, { signal }),
     },
     llm: {
       complete: (body: RequestBody<'/api/llm/complete', 'post'>, { signal }: Signal = {}) =>

@@ -47,6 +47,23 @@ export type BatchGroup = Schemas['BatchGroup'];
 export type Batch = Schemas['Batch'];
 export type BatchStatus = Batch['status'];
 
+/** A personal API token as listed (never its secret), SPEC §17. */
+export type ApiToken = Schemas['TokenInfo'];
+/** `POST /api/tokens` → 201: the only answer that carries the secret. */
+export type ApiTokenCreated = Schemas['TokenCreated'];
+export type CreateTokenRequest = Schemas['CreateToken'];
+
+export type Schedule = Schemas['Schedule'];
+/** The body of creating a schedule. */
+export type ScheduleRequest = Schemas['ScheduleRequest'];
+/** The body of changing one: the fields given. */
+export type ScheduleChange = Schemas['ScheduleChange'];
+/** A script's id, or `"all"`. */
+export type ScheduleTarget = Schemas['ScheduleTarget'];
+/** One entry of `GET /api/schedules/{id}/runs`. */
+export type ScheduleFiring = Schemas['ScheduleFiring'];
+export type FiringStatus = Schemas['FiringStatus'];
+
 export type LlmCompleteRequest = Schemas['CompleteRequest'];
 export type LlmCompletion = Schemas['CompleteResponse'];
 

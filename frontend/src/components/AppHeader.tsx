@@ -19,6 +19,8 @@ export function AppHeader() {
         <NavLink to="/" end>
           Scripts
         </NavLink>
+        <NavLink to="/schedules">Schedules</NavLink>
+        <NavLink to="/tokens">API tokens</NavLink>
       </nav>
       <div className="app-user">
         <span className="user-name" data-testid="current-user">

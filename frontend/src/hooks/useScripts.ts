@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
-import { api, errorMessage, type ScriptSummary } from '../api';
+import { useCallback } from 'react';
+import { api, type ScriptSummary } from '../api';
+import { useLoaded } from './useLoaded';
 
 export interface ScriptsState {
   scripts: ScriptSummary[] | null;
@@ -10,33 +11,8 @@ export interface ScriptsState {
 
 /** The catalog list (`GET /api/scripts`), reloadable. */
 export function useScripts(): ScriptsState {
-  const [scripts, setScripts] = useState<ScriptSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [generation, setGeneration] = useState(0);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    api.scripts.list({ signal: controller.signal }).then(
-      (list) => {
-        setScripts(list);
-        setError(null);
-        setLoading(false);
-      },
-      (err: unknown) => {
-        if (controller.signal.aborted) return;
-        setError(errorMessage(err));
-        setLoading(false);
-      },
-    );
-    return () => {
-      controller.abort();
-    };
-  }, [generation]);
-
-  const reload = useCallback(() => {
-    setLoading(true);
-    setGeneration((g) => g + 1);
-  }, []);
-  return { scripts, error, loading, reload };
+  const { data, error, loading, reload } = useLoaded(
+    useCallback((signal: AbortSignal) => api.scripts.list({ signal }), []),
+  );
+  return { scripts: data, error, loading, reload };
 }

@@ -9,6 +9,8 @@ mod hardening;
 mod jobs;
 mod llm;
 mod openapi;
+mod schedules;
 mod scripts;
 mod server;
+mod tokens;
 mod versions;

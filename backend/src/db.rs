@@ -39,6 +39,13 @@ fn prepare_sqlite_file(url: &str) -> Result<String, DbErr> {
     Ok(url.to_owned())
 }
 
+/// `SUM` of a BIGINT column, as a BIGINT on every database: PostgreSQL sums BIGINT as
+/// NUMERIC, which does not read back as an `i64`.
+pub fn sum_as_bigint(column: impl sea_orm::sea_query::IntoColumnRef) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Alias, Expr};
+    Expr::col(column).sum().cast_as(Alias::new("BIGINT"))
+}
+
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
 }

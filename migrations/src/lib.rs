@@ -1,5 +1,6 @@
 //! Every schema change of code.ved is one migration file here; the server applies them at
-//! start. Only portable column types are used so that PostgreSQL can follow SQLite.
+//! start. Only portable column types are used so that PostgreSQL can follow SQLite; the
+//! one PostgreSQL-only step is the event notification trigger (migration 16).
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_users;
@@ -14,6 +15,7 @@ mod m20261204_000009_add_version_messages;
 mod m20261204_000010_execution_jobs;
 mod m20261204_000011_create_artifacts;
 mod m20261204_000012_execution_source;
+mod m20261204_000016_event_notifications;
 
 pub struct Migrator;
 
@@ -33,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_execution_jobs::Migration),
             Box::new(m20261204_000011_create_artifacts::Migration),
             Box::new(m20261204_000012_execution_source::Migration),
+            Box::new(m20261204_000016_event_notifications::Migration),
         ]
     }
 }

@@ -178,7 +178,8 @@ async fn a_subscriber_on_one_process_sees_a_run_started_through_the_other_live()
     assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.text);
     let execution_id = started.body["execution_id"].as_i64().unwrap();
 
-    let stream = on_a.raw().get(on_a.url(&format!("/api/executions/{execution_id}/events"))).send().await.unwrap();
+    let stream =
+        on_a.raw().get(on_a.url(&format!("/api/executions/{execution_id}/events"))).send().await.unwrap();
     let events = sse::read_to_end(stream).await;
     let stdout = events.iter().find(|e| e.kind == "stdout").expect("the output reached process A");
     assert_eq!(stdout.data["text"], "late\n");

@@ -12,7 +12,8 @@ run: provision frontend runner-image
 	$(CARGO) build --release -p ved
 	VED_RUNNER_IMAGE=$(RUNNER_IMAGE) $(TARGET_DIR)/release/ved serve
 
-## Everything the project checks: Rust format and lints, Rust tests (with real Docker),
+## Everything the project checks: Rust format and lints, Rust tests (with real Docker, on
+## SQLite and on PostgreSQL),
 ## frontend lint, types and unit tests, the browser end-to-end suite, OpenAPI drift.
 test: provision-test lint-rust test-frontend runner-image test-rust e2e
 
@@ -27,9 +28,12 @@ lint-rust:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+## The Rust tests on SQLite, then the black-box suite again on PostgreSQL 15 (a private
+## cluster the harness starts in a temporary directory and removes: tests/src/database.rs).
 test-rust:
 	$(CARGO) build -p ved -p ved-tests --bins
 	VED_RUNNER_IMAGE=$(RUNNER_IMAGE) $(CARGO) test --workspace
+	VED_RUNNER_IMAGE=$(RUNNER_IMAGE) VED_TEST_DATABASE=postgres $(CARGO) test -p ved-tests --test api
 
 test-frontend: frontend-deps
 	cd frontend && npm run lint && npm run typecheck && npm test

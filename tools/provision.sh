@@ -4,7 +4,8 @@
 # is quick when everything is there and safe to run again.
 #
 #   tools/provision.sh run    # serving: Docker engine, debootstrap (offline runner image), git
-#   tools/provision.sh test   # also Chromium (browser tests), sqlite3, PostgreSQL, ...
+#   tools/provision.sh test   # also Chromium (browser tests), sqlite3, PostgreSQL 15 (its
+#                             # binaries: the tests run private clusters), ...
 #
 # Rust (cargo) and Node (npm) are the prerequisites it does not install.
 set -euo pipefail
@@ -44,6 +45,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
     say "installing ${missing[*]}"
     "${as_root[@]}" apt-get update -qq
     "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive "${install[@]}"
+    if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+        # The package starts a default cluster on port 5432; the tests start private ones
+        # (tests/src/database.rs), so it would only hold the port and memory.
+        "${as_root[@]}" pg_ctlcluster 15 main stop 2>/dev/null || true
+    fi
 fi
 
 "$here/../runner/ensure-docker.sh"

@@ -74,11 +74,12 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(&lookup);
         let scripts_repo: PathBuf = env.string("VED_SCRIPTS_REPO", "scripts_repo").into();
+        let worker_name = env.string("VED_WORKER_NAME", &default_worker_name());
         Ok(Self {
             bind: env.string("VED_BIND", "127.0.0.1:8000"),
             header_timeout: env.seconds("VED_HEADER_TIMEOUT_S", 30.0)?,
             database_url: env.string("VED_DATABASE_URL", "sqlite://data/ved.db"),
-            sandbox: sandbox_config(&env, &scripts_repo)?,
+            sandbox: sandbox_config(&env, &scripts_repo, &worker_name)?,
             scripts_repo,
             frontend_dir: env.string("VED_FRONTEND_DIR", "frontend/dist").into(),
             session_secure: env.parse("VED_SESSION_SECURE", false)?,
@@ -92,7 +93,7 @@ impl Config {
             stop_words_file: env.string("VED_STOP_WORDS_FILE", "config/stop_words.txt").into(),
             worker: WorkerSettings {
                 enabled: env.parse("VED_WORKER", true)?,
-                name: env.string("VED_WORKER_NAME", &default_worker_name()),
+                name: worker_name,
                 lease: env.seconds("VED_JOB_LEASE_S", 30.0)?,
             },
             scheduler: SchedulerSettings {
@@ -112,7 +113,11 @@ fn default_worker_name() -> String {
         .unwrap_or_else(|| "localhost".to_owned())
 }
 
-fn sandbox_config(env: &Env, scripts_repo: &std::path::Path) -> Result<SandboxConfig, ConfigError> {
+fn sandbox_config(
+    env: &Env,
+    scripts_repo: &std::path::Path,
+    worker_name: &str,
+) -> Result<SandboxConfig, ConfigError> {
     let defaults = SandboxConfig::default();
     let cpus = env.parse("VED_RUN_CPUS", defaults.nano_cpus as f64 / 1e9)?;
     if !(cpus.is_finite() && cpus > 0.0) {
@@ -137,12 +142,14 @@ fn sandbox_config(env: &Env, scripts_repo: &std::path::Path) -> Result<SandboxCo
                 * MIB as u64,
             ..defaults.artifacts.clone()
         },
-        // Servers sharing an engine sweep only their own leftovers: one repository, one
-        // installation.
-        instance: std::path::absolute(scripts_repo)
-            .unwrap_or_else(|_| scripts_repo.to_owned())
-            .display()
-            .to_string(),
+        // Processes sharing an engine sweep only their own leftovers: one installation (its
+        // repository) and, within it, one worker name (processes sharing a repository and
+        // an engine have different ones; a restarted one keeps its name).
+        worker: worker_name.to_owned(),
+        instance: format!(
+            "{worker_name}@{}",
+            std::path::absolute(scripts_repo).unwrap_or_else(|_| scripts_repo.to_owned()).display()
+        ),
         ..defaults
     })
 }

@@ -1,9 +1,11 @@
 //! Database connection and schema. This is the only place that knows which database runs:
-//! SQLite gets WAL, foreign keys and a busy timeout; everything else is portable sea-orm.
+//! SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL announces new events
+//! ([`event_notices`]); everything else is portable sea-orm (but the job claim's row lock,
+//! `executions::jobs::claim`).
 use std::{path::Path, time::Duration};
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let url = prepare_sqlite_file(url)?;
@@ -39,6 +41,62 @@ fn prepare_sqlite_file(url: &str) -> Result<String, DbErr> {
     Ok(url.to_owned())
 }
 
+/// `SUM` of a BIGINT column, as a BIGINT on every database: PostgreSQL sums BIGINT as
+/// NUMERIC, which does not read back as an `i64`.
+pub fn sum_as_bigint(column: impl sea_orm::sea_query::IntoColumnRef) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Alias, Expr};
+    Expr::col(column).sum().cast_as(Alias::new("BIGINT"))
+}
+
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
+}
+
+/// The channel migration 16 announces new event rows on (PostgreSQL only).
+const EVENTS_CHANNEL: &str = "ved_events";
+
+/// A new event row, as announced by the database: its stream and id.
+pub struct EventNotice {
+    pub stream: String,
+    pub id: i64,
+}
+
+/// On PostgreSQL, every event row any process inserts, as the database announces it
+/// (`LISTEN ved_events`); `None` on SQLite, which announces nothing. The stream goes on
+/// across a lost connection (sqlx reconnects on the next receive), but notices sent
+/// meanwhile are lost: readers must not rely on it alone.
+pub async fn event_notices(
+    db: &DatabaseConnection,
+) -> Result<Option<impl futures::Stream<Item = EventNotice> + Send + 'static>, DbErr> {
+    use sea_orm::sqlx::postgres::PgListener;
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return Ok(None);
+    }
+    let to_db_err = |err: sea_orm::sqlx::Error| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(err));
+    let mut listener =
+        PgListener::connect_with(db.get_postgres_connection_pool()).await.map_err(to_db_err)?;
+    listener.listen(EVENTS_CHANNEL).await.map_err(to_db_err)?;
+    Ok(Some(futures::stream::unfold(listener, |mut listener| async move {
+        loop {
+            match listener.recv().await {
+                Ok(notification) => {
+                    if let Some(notice) = EventNotice::parse(notification.payload()) {
+                        return Some((notice, listener));
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "lost the database's event notifications; reconnecting");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    })))
+}
+
+impl EventNotice {
+    /// `<stream> <id>`, as the trigger of migration 16 writes it.
+    fn parse(payload: &str) -> Option<Self> {
+        let (stream, id) = payload.rsplit_once(' ')?;
+        Some(Self { stream: stream.to_owned(), id: id.parse().ok()? })
+    }
 }

@@ -1,5 +1,6 @@
 //! Every schema change of code.ved is one migration file here; the server applies them at
-//! start. Only portable column types are used so that PostgreSQL can follow SQLite.
+//! start. Only portable column types are used so that PostgreSQL can follow SQLite; the
+//! one PostgreSQL-only step is the event notification trigger (migration 16).
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_users;
@@ -16,6 +17,7 @@ mod m20261204_000011_create_artifacts;
 mod m20261204_000012_execution_source;
 mod m20261204_000013_create_api_tokens;
 mod m20261204_000014_create_schedules;
+mod m20261204_000016_event_notifications;
 
 pub struct Migrator;
 
@@ -37,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000012_execution_source::Migration),
             Box::new(m20261204_000013_create_api_tokens::Migration),
             Box::new(m20261204_000014_create_schedules::Migration),
+            Box::new(m20261204_000016_event_notifications::Migration),
         ]
     }
 }

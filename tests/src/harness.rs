@@ -1,14 +1,18 @@
-//! Starts the real `ved` binary on a random port with its own data directory, and talks
-//! HTTP to it with a cookie-keeping client, as a browser or a program would.
+//! Starts the real `ved` binary on a random port with its own data directory and database
+//! (SQLite, or PostgreSQL with `VED_TEST_DATABASE=postgres`: see [`crate::database`]), and
+//! talks HTTP to it with a cookie-keeping client, as a browser or a program would.
 use std::{
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
+    sync::Arc,
     time::{Duration, Instant},
 };
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tempfile::TempDir;
+
+use crate::database::TestDatabase;
 
 /// The binary under test: `VED_BIN`, else the workspace's debug build, brought up to date
 /// once per test process so that a plain `cargo test` never tests a stale binary.
@@ -40,6 +44,8 @@ pub fn repo_root() -> PathBuf {
 pub struct TestApp {
     pub base_url: String,
     data_dir: TempDir,
+    /// Shared by the servers of a test that runs several on one database.
+    database: Arc<TestDatabase>,
     /// Where the server runs with only `VED_BIND` set, as `make run` starts it in a
     /// checkout; `None`: in `data_dir`, every path set to a temporary one.
     checkout: Option<PathBuf>,
@@ -56,9 +62,21 @@ impl TestApp {
     /// `env` overrides the test defaults (e.g. `("VED_LLM_BASE_URL", ...)`).
     pub async fn spawn_with(env: &[(&str, &str)]) -> Self {
         let data_dir = tempfile::tempdir().expect("temp dir");
+        let database = Arc::new(TestDatabase::create(data_dir.path()));
+        Self::spawn_in(data_dir, database, env).await
+    }
+
+    /// One of several servers on one `database` (SPEC §14); `env` as for `spawn_with`,
+    /// e.g. a shared `VED_SCRIPTS_REPO`.
+    pub async fn spawn_on(database: &Arc<TestDatabase>, env: &[(&str, &str)]) -> Self {
+        Self::spawn_in(tempfile::tempdir().expect("temp dir"), Arc::clone(database), env).await
+    }
+
+    async fn spawn_in(data_dir: TempDir, database: Arc<TestDatabase>, env: &[(&str, &str)]) -> Self {
         let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let log_path = data_dir.path().join("server.log");
-        let mut app = Self { base_url: String::new(), data_dir, checkout: None, env, child: None, log_path };
+        let mut app =
+            Self { base_url: String::new(), data_dir, database, checkout: None, env, child: None, log_path };
         app.start().await;
         app
     }
@@ -68,15 +86,28 @@ impl TestApp {
     pub async fn spawn_in_checkout(checkout: &Path) -> Self {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let log_path = data_dir.path().join("server.log");
+        // The default `VED_DATABASE_URL`, relative to the checkout.
+        let database = Arc::new(TestDatabase::sqlite_file(&checkout.join("data/ved.db")));
         let checkout = Some(checkout.to_owned());
-        let mut app =
-            Self { base_url: String::new(), data_dir, checkout, env: Vec::new(), child: None, log_path };
+        let mut app = Self {
+            base_url: String::new(),
+            data_dir,
+            database,
+            checkout,
+            env: Vec::new(),
+            child: None,
+            log_path,
+        };
         app.start().await;
         app
     }
 
     pub fn data_dir(&self) -> &Path {
         self.data_dir.path()
+    }
+
+    pub fn database(&self) -> &Arc<TestDatabase> {
+        &self.database
     }
 
     /// The server process while it runs, e.g. to read its memory from `/proc`.
@@ -116,7 +147,7 @@ impl TestApp {
             .env("NO_COLOR", "1")
             .env("RUST_LOG", "info,tower_http=debug")
             .env("VED_BIND", "127.0.0.1:0")
-            .env("VED_DATABASE_URL", format!("sqlite://{}/ved.db", self.data_dir.path().display()))
+            .env("VED_DATABASE_URL", self.database.url())
             .env("VED_SCRIPTS_REPO", self.scripts_repo())
             .env("VED_FRONTEND_DIR", root.join("frontend/dist"))
             .env("VED_STOP_WORDS_FILE", root.join("config/stop_words.txt"))
@@ -194,7 +225,7 @@ impl TestApp {
             .args(args)
             .current_dir(self.data_dir.path())
             .env("NO_COLOR", "1")
-            .env("VED_DATABASE_URL", format!("sqlite://{}/ved.db", self.data_dir.path().display()))
+            .env("VED_DATABASE_URL", self.database.url())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -202,6 +233,59 @@ impl TestApp {
             .expect("run ved");
         child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
         child.wait_with_output().expect("ved output")
+    }
+}
+
+/// A `ved worker` process (SPEC §14) on a test server's database, with its own data
+/// directory and Docker instance label; `env` overrides the test defaults.
+pub struct TestWorker {
+    child: Option<Child>,
+    name: String,
+    data_dir: TempDir,
+}
+
+impl TestWorker {
+    pub fn spawn(app: &TestApp, name: &str, env: &[(&str, &str)]) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let log = std::fs::File::create(data_dir.path().join("worker.log")).expect("log file");
+        let child = Command::new(ved_binary())
+            .arg("worker")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .current_dir(data_dir.path())
+            .env("NO_COLOR", "1")
+            .env("VED_DATABASE_URL", app.database.url())
+            .env("VED_SCRIPTS_REPO", data_dir.path().join("scripts_repo"))
+            .env("VED_WORKER_NAME", name)
+            .env("VED_RUNNER_IMAGE", std::env::var("VED_RUNNER_IMAGE").unwrap_or("ved-runner:latest".into()))
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log handle"))
+            .stderr(log)
+            .spawn()
+            .expect("ved worker starts");
+        Self { child: Some(child), name: name.to_owned(), data_dir }
+    }
+
+    /// The `ved.managed` label of this worker's containers: its name and its repository path.
+    pub fn instance(&self) -> String {
+        format!("{}@{}", self.name, self.data_dir.path().join("scripts_repo").display())
+    }
+
+    /// SIGKILL: the worker gets no chance to finish or hand back its jobs.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for TestWorker {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.take() {
+            terminate(child);
+        }
     }
 }
 
@@ -332,15 +416,11 @@ pub fn git(repo: &Path, args: &[&str]) -> Result<String, String> {
     }
 }
 
-/// Reads the app's SQLite file with the `sqlite3` command, as an operator would.
+/// Runs SQL on the app's database with its command-line client (`sqlite3`, `psql`), as an
+/// operator would; columns joined by `|`. Booleans print as `1`/`0` on SQLite and `t`/`f`
+/// on PostgreSQL: cast them (`CAST(x AS INTEGER)`) to compare.
 pub fn db_rows(app: &TestApp, sql: &str) -> Vec<String> {
-    let output = Command::new("sqlite3")
-        .arg(app.data_dir().join("ved.db"))
-        .arg(sql)
-        .output()
-        .expect("sqlite3 is installed");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect()
+    app.database.rows(sql)
 }
 
 /// `VersionInfo` of the API, as the tests read it.

@@ -279,7 +279,7 @@ async fn list_interactions(
     // Summed in SQL over integer micro-dollars, so the total is exact and covers every page.
     let (total_micros, total_count, priced_count) = matching()
         .select_only()
-        .column_as(Expr::col(llm_interaction::Column::CostMicros).sum(), "total_micros")
+        .column_as(crate::db::sum_as_bigint(llm_interaction::Column::CostMicros), "total_micros")
         .column_as(Expr::col(llm_interaction::Column::Id).count(), "total_count")
         .column_as(Expr::col(llm_interaction::Column::CostMicros).count(), "priced_count")
         .into_tuple::<(Option<i64>, i64, i64)>()

@@ -72,7 +72,7 @@ async fn spent_since(db: &DatabaseConnection, user: &str, since: DateTime<Utc>) 
     };
     let micros = today()
         .select_only()
-        .column_as(Expr::col(llm_interaction::Column::CostMicros).sum(), "micros")
+        .column_as(crate::db::sum_as_bigint(llm_interaction::Column::CostMicros), "micros")
         .into_tuple::<Option<i64>>()
         .one(db)
         .await?

@@ -1,10 +1,14 @@
 //! The event streams of SPEC §12. Every event is a database row first (its id is the SSE
 //! `id:`, so a late or returning subscriber replays what it missed, from any process);
 //! in this process it is then broadcast, so live subscribers get it without a query.
-//! Other processes' events reach a subscriber through a short poll of the rows.
+//! Another process's events (SPEC §14) reach a subscriber when PostgreSQL announces the
+//! row (`LISTEN`: [`EventHub::listen`]) or, on SQLite, through a short poll of the rows.
 use std::{
     collections::{HashMap, VecDeque},
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
     time::Duration,
 };
 
@@ -15,12 +19,15 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 use serde::Serialize;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use crate::entities::event;
 
 /// How often a subscriber looks for rows written by another process.
 const POLL: Duration = Duration::from_millis(250);
+/// The same when the database announces new rows: only for notices lost while the
+/// listening connection was down.
+const POLL_WHEN_ANNOUNCED: Duration = Duration::from_secs(2);
 /// Live events a slow subscriber may fall behind by before it re-reads the rows.
 const CHANNEL_CAPACITY: usize = 512;
 /// Rows read at once when replaying.
@@ -66,12 +73,16 @@ struct Channel {
     sender: broadcast::Sender<Arc<StoredEvent>>,
     /// Held from the insert to the broadcast, so that live events go out in id order.
     order: Arc<tokio::sync::Mutex<()>>,
+    /// The highest event id the database announced on this stream: rows to read.
+    announced: watch::Sender<i64>,
 }
 
 /// Cheap to clone; one per process.
 #[derive(Clone, Default)]
 pub struct EventHub {
     channels: Arc<Mutex<HashMap<String, Channel>>>,
+    /// Whether the database announces new rows, so that subscribers need not poll often.
+    announced: Arc<AtomicBool>,
 }
 
 impl EventHub {
@@ -84,8 +95,43 @@ impl EventHub {
         let channel = channels.entry(stream.to_owned()).or_insert_with(|| Channel {
             sender: broadcast::channel(CHANNEL_CAPACITY).0,
             order: Arc::default(),
+            announced: watch::Sender::new(0),
         });
         (channel.sender.clone(), Arc::clone(&channel.order))
+    }
+
+    fn announcements(&self, stream: &str) -> watch::Receiver<i64> {
+        self.channel(stream);
+        let channels = self.channels.lock().expect("event hub poisoned");
+        channels[stream].announced.subscribe()
+    }
+
+    /// Hands the database's announcements of new rows (PostgreSQL) to this process's
+    /// subscribers, for as long as the process runs; on SQLite it does nothing.
+    pub async fn listen(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
+        use futures::StreamExt;
+        let Some(notices) = crate::db::event_notices(db).await? else { return Ok(()) };
+        self.announced.store(true, Ordering::Relaxed);
+        let hub = self.clone();
+        tokio::spawn(async move {
+            let mut notices = std::pin::pin!(notices);
+            while let Some(notice) = notices.next().await {
+                hub.announce(&notice.stream, notice.id);
+            }
+        });
+        Ok(())
+    }
+
+    /// Tells the subscribers of `stream`, if it has any, that row `id` is there to read.
+    fn announce(&self, stream: &str, id: i64) {
+        let channels = self.channels.lock().expect("event hub poisoned");
+        if let Some(channel) = channels.get(stream) {
+            channel.announced.send_if_modified(|highest| {
+                let newer = id > *highest;
+                *highest = (*highest).max(id);
+                newer
+            });
+        }
     }
 
     /// Stores the event, then hands it to this process's subscribers.
@@ -122,8 +168,19 @@ impl EventHub {
         after: i64,
     ) -> impl Stream<Item = StoredEvent> {
         let live = self.channel(&stream).0.subscribe();
-        let state =
-            Follow { db, stream, live, last: after, pending: VecDeque::new(), ended: false, replayed: false };
+        let announced = self.announcements(&stream);
+        let poll = if self.announced.load(Ordering::Relaxed) { POLL_WHEN_ANNOUNCED } else { POLL };
+        let state = Follow {
+            db,
+            stream,
+            live,
+            announced,
+            poll,
+            last: after,
+            pending: VecDeque::new(),
+            ended: false,
+            replayed: false,
+        };
         futures::stream::unfold(state, |mut state| async move {
             let next = state.next().await?;
             Some((next, state))
@@ -141,6 +198,10 @@ struct Follow {
     db: DatabaseConnection,
     stream: String,
     live: broadcast::Receiver<Arc<StoredEvent>>,
+    /// Rows another process wrote, as the database announces them.
+    announced: watch::Receiver<i64>,
+    /// How often to look for rows nobody announced.
+    poll: Duration,
     last: i64,
     pending: VecDeque<StoredEvent>,
     ended: bool,
@@ -171,11 +232,17 @@ impl Follow {
                     // Fell behind, or the publisher is gone: the rows have it all.
                     Err(broadcast::error::RecvError::Lagged(_)) => self.read_rows().await?,
                     Err(broadcast::error::RecvError::Closed) => {
-                        tokio::time::sleep(POLL).await;
+                        tokio::time::sleep(self.poll).await;
                         self.read_rows().await?;
                     }
                 },
-                () = tokio::time::sleep(POLL) => self.read_rows().await?,
+                Ok(()) = self.announced.changed() => {
+                    // This process's own events were broadcast already: read only for others'.
+                    if *self.announced.borrow_and_update() > self.last {
+                        self.read_rows().await?;
+                    }
+                }
+                () = tokio::time::sleep(self.poll) => self.read_rows().await?,
             }
         }
     }

@@ -1,13 +1,15 @@
 //! The job queue of SPEC §12, in the `executions` table: a job is queued with everything a
-//! worker needs, claimed atomically by one worker (a conditional `UPDATE ... WHERE
-//! status = 'queued'`: of several claimants exactly one changes the row), held with a
-//! lease the worker renews, and finished only by the worker that still holds it.
+//! worker needs, claimed atomically by one worker (see [`claim`]: the one place that
+//! behaves differently on PostgreSQL and SQLite), held with a lease the worker renews,
+//! and finished only by the worker that still holds it.
 use std::time::Duration;
 
 use chrono::Utc;
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder,
+    sea_query::{Expr, LockBehavior, LockType, SimpleExpr},
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::status::{ExecutionSource, ExecutionStatus};
@@ -79,35 +81,40 @@ fn lease_end(lease: Duration) -> chrono::DateTime<Utc> {
 }
 
 /// The oldest queued job, now `running` for `worker`; `None` when there is none.
+///
+/// One statement, `UPDATE ... WHERE id = (the oldest queued) RETURNING *`. On PostgreSQL
+/// the subquery takes its row `FOR UPDATE SKIP LOCKED`, so concurrent claimants each get
+/// a different job instead of queueing behind one row; SQLite has no row locks (the query
+/// builder leaves the clause out) and needs none: it runs one writing statement at a time.
+/// A scalar `=`, not `IN`: PostgreSQL may run an `IN` subquery more than once per
+/// statement, and each run skips the rows the last one locked, so one claim took two jobs.
+/// The repeated `status = 'queued'` makes a claim of an already claimed row change nothing.
 pub async fn claim(
     db: &DatabaseConnection,
     worker: &str,
     lease: Duration,
 ) -> Result<Option<execution::Model>, DbErr> {
-    // Another claimant may win the race for the oldest job; then try the next oldest.
-    for _ in 0..8 {
-        let Some(candidate) = execution::Entity::find()
-            .filter(execution::Column::Status.eq(ExecutionStatus::Queued))
-            .order_by_asc(execution::Column::Id)
-            .one(db)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let claimed = execution::Entity::update_many()
-            .col_expr(execution::Column::Status, Expr::value(ExecutionStatus::Running.as_str()))
-            .col_expr(execution::Column::Worker, Expr::value(worker))
-            .col_expr(execution::Column::LeaseExpiresAt, Expr::value(lease_end(lease)))
-            .col_expr(execution::Column::StartedAt, Expr::value(Utc::now()))
-            .filter(execution::Column::Id.eq(candidate.id))
-            .filter(execution::Column::Status.eq(ExecutionStatus::Queued))
-            .exec(db)
-            .await?;
-        if claimed.rows_affected == 1 {
-            return execution::Entity::find_by_id(candidate.id).one(db).await;
-        }
-    }
-    Ok(None)
+    let oldest_queued = execution::Entity::find()
+        .select_only()
+        .column(execution::Column::Id)
+        .filter(execution::Column::Status.eq(ExecutionStatus::Queued))
+        .order_by_asc(execution::Column::Id)
+        .limit(1)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .into_query();
+    let claimed = execution::Entity::update_many()
+        .col_expr(execution::Column::Status, Expr::value(ExecutionStatus::Running.as_str()))
+        .col_expr(execution::Column::Worker, Expr::value(worker))
+        .col_expr(execution::Column::LeaseExpiresAt, Expr::value(lease_end(lease)))
+        .col_expr(execution::Column::StartedAt, Expr::value(Utc::now()))
+        .filter(
+            Expr::col((execution::Entity, execution::Column::Id))
+                .eq(SimpleExpr::SubQuery(None, Box::new(oldest_queued.into_sub_query_statement()))),
+        )
+        .filter(execution::Column::Status.eq(ExecutionStatus::Queued))
+        .exec_with_returning(db)
+        .await?;
+    Ok(claimed.into_iter().next())
 }
 
 /// Extends the lease; `false` when the job is no longer this worker's (it was swept).

@@ -248,7 +248,7 @@ pub fn sweep_lost_jobs(db: DatabaseConnection, hub: EventHub, sandbox: DockerRun
             for row in lost {
                 tracing::warn!(execution = row.id, worker = ?row.worker, "a worker stopped renewing its lease: the run is lost");
                 // Its container, where this engine has it.
-                let _ = sandbox.remove_containers_of(row.id).await;
+                let _ = sandbox.remove_containers_of(row.id, row.worker.as_deref().unwrap_or_default()).await;
                 announce_end(&db, &hub, row).await;
             }
         }

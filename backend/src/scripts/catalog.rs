@@ -3,10 +3,15 @@
 //! remembered: the per-script locks, the database transaction around its row writes, and
 //! its audit row, so that no handler can forget one. Always the git commit first, then the
 //! version row, so that a row never points at a commit that does not exist.
+//!
+//! Several server processes may share one database and repository (SPEC §14): a change
+//! that makes a version first takes its script's row in the database ([`claim_script`]),
+//! so changes to one script queue across processes as the in-process lock queues them
+//! within one; the unique `(script_id, major, minor)` is the last word (a 409).
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::{
@@ -75,6 +80,29 @@ pub async fn live_script(db: &impl ConnectionTrait, script_id: i64) -> CatalogRe
         .one(db)
         .await?
         .ok_or(CatalogError::ScriptNotFound(script_id))
+}
+
+/// Takes the script's row for the rest of `txn` with a write that also moves its ordering
+/// number when asked: on PostgreSQL a row lock that the same claim in another process
+/// waits for until `txn` ends, on SQLite the database's write lock. A write, not a `SELECT
+/// ... FOR UPDATE`, because SQLite has no row locks and a transaction that starts by reading
+/// cannot always become a writing one later.
+async fn claim_script(
+    txn: &impl ConnectionTrait,
+    script_id: i64,
+    ordering: Option<OrderingNumber>,
+) -> CatalogResult<script::Model> {
+    let ordering = match ordering {
+        Some(ordering) => Expr::value(ordering.hundredths()),
+        None => Expr::col(script::Column::OrderingHundredths).into(),
+    };
+    let claimed = script::Entity::update_many()
+        .col_expr(script::Column::OrderingHundredths, ordering)
+        .filter(script::Column::Id.eq(script_id))
+        .filter(script::Column::IsDeleted.eq(false))
+        .exec_with_returning(txn)
+        .await?;
+    claimed.into_iter().next().ok_or(CatalogError::ScriptNotFound(script_id))
 }
 
 pub async fn latest_version(
@@ -299,8 +327,7 @@ impl Catalog {
         }
         let save = Save { message, ..save };
         let _lock = self.locks.script(script_id).await;
-        let script = live_script(&self.db, script_id).await?;
-        let saved = self.save_locked(editor, script, &save).await;
+        let saved = self.save_locked(editor, script_id, &save).await;
         let event = AuditEvent::new("save", editor);
         match &saved {
             Ok((_, SaveOutcome::Saved(version))) => {
@@ -320,11 +347,14 @@ impl Catalog {
     async fn save_locked(
         &self,
         editor: &str,
-        script: script::Model,
+        script_id: i64,
         save: &Save<'_>,
     ) -> CatalogResult<(script::Model, SaveOutcome)> {
-        let script_id = script.id;
-        let latest = latest_version(&self.db, script_id).await?;
+        // A refused save rolls back (the transaction is dropped unfinished): the ordering
+        // number moves only with a save that is accepted.
+        let txn = self.db.begin().await?;
+        let script = claim_script(&txn, script_id, save.ordering_number).await?;
+        let latest = latest_version(&txn, script_id).await?;
         if let Some(base) = save.base_version_id.filter(|base| *base != latest.id) {
             return Err(CatalogError::Stale {
                 script_id,
@@ -336,15 +366,6 @@ impl Catalog {
         }
         let current = self.read_files(&latest).await?;
         let input = save.test_data.unwrap_or(&current.input);
-        let txn = self.db.begin().await?;
-        let script = match save.ordering_number {
-            Some(ordering) if ordering.hundredths() != script.ordering_hundredths => {
-                let mut row: script::ActiveModel = script.into();
-                row.ordering_hundredths = Set(ordering.hundredths());
-                row.update(&txn).await?
-            }
-            _ => script,
-        };
         if current.content == save.content && current.input == input {
             txn.commit().await?;
             return Ok((script, SaveOutcome::Unchanged(latest)));
@@ -392,15 +413,17 @@ impl Catalog {
         version_id: i64,
     ) -> CatalogResult<(script::Model, SaveOutcome)> {
         let _lock = self.locks.script(script_id).await;
-        let script = live_script(&self.db, script_id).await?;
-        let source = version_of(&self.db, script_id, version_id).await?;
-        let latest = latest_version(&self.db, script_id).await?;
+        let txn = self.db.begin().await?;
+        let script = claim_script(&txn, script_id, None).await?;
+        let source = version_of(&txn, script_id, version_id).await?;
+        let latest = latest_version(&txn, script_id).await?;
         let (wanted, current) = (self.read_files(&source).await?, self.read_files(&latest).await?);
         if wanted == current {
             return Ok((script, SaveOutcome::Unchanged(latest)));
         }
         let why = format!("restore v{}", version_label(source.major, source.minor));
-        let version = self.commit_next_minor(&self.db, editor, &latest, &wanted, &why, Some(&why)).await?;
+        let version = self.commit_next_minor(&txn, editor, &latest, &wanted, &why, Some(&why)).await?;
+        txn.commit().await?;
         let event = AuditEvent::new("restore", editor).script(script_id, Some(version.id)).detail(why);
         self.audit(event).await;
         Ok((script, SaveOutcome::Saved(version)))
@@ -435,8 +458,9 @@ impl Catalog {
         script_id: i64,
     ) -> CatalogResult<(script::Model, script_version::Model)> {
         let _lock = self.locks.script(script_id).await;
-        let script = live_script(&self.db, script_id).await?;
-        let latest = latest_version(&self.db, script_id).await?;
+        let txn = self.db.begin().await?;
+        let script = claim_script(&txn, script_id, None).await?;
+        let latest = latest_version(&txn, script_id).await?;
         let content = self.read_files(&latest).await?.content;
         let new = NewVersion {
             script_id,
@@ -448,7 +472,8 @@ impl Catalog {
             parent: None,
             message: None,
         };
-        let version = insert_version(&self.db, new).await?;
+        let version = insert_version(&txn, new).await?;
+        txn.commit().await?;
         self.audit(AuditEvent::new("bump_major", editor).script(script_id, Some(version.id))).await;
         Ok((script, version))
     }

@@ -56,6 +56,7 @@ impl Application {
         let runner = DockerRunner::new(config.sandbox.clone());
         recover_runs(&db, &runner).await?;
         let hub = EventHub::default();
+        hub.listen(&db).await.context("cannot listen for the database's event notifications")?;
         let doorbell = Doorbell::default();
         start_worker(&config, &db, &runner, &hub, &doorbell, config.worker.enabled).await?;
         let state = AppState {

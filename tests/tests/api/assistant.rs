@@ -77,7 +77,7 @@ async fn a_streamed_answer_arrives_in_pieces_then_done_and_is_logged_once_whole(
     let id = done["interaction_id"].as_i64().unwrap();
     assert!(!DEFAULT_ANSWER.contains('\''), "the answer can be quoted in SQL");
     let sql = format!(
-        "SELECT id, status, response = '{DEFAULT_ANSWER}', output_tokens, cost_micros FROM llm_interactions"
+        "SELECT id, status, CAST(response = '{DEFAULT_ANSWER}' AS INTEGER), output_tokens, cost_micros FROM llm_interactions"
     );
     assert_eq!(db_rows(&app, &sql), [format!("{id}|ok|1|{OUTPUT_TOKENS}|123")], "one whole row per call");
 }
@@ -106,7 +106,10 @@ async fn a_client_that_disconnects_cancels_the_upstream_and_the_row_records_it()
     }
     // The row is written when the server notices, right after it closes the upstream.
     let row = loop {
-        let rows = db_rows(&app, "SELECT status, error, length(response) > 0 FROM llm_interactions");
+        let rows = db_rows(
+            &app,
+            "SELECT status, error, CAST(length(response) > 0 AS INTEGER) FROM llm_interactions",
+        );
         if let Some(row) = rows.into_iter().next() {
             break row;
         }

@@ -293,14 +293,15 @@ async fn run_and_run_all_are_audited() {
 #[tokio::test]
 async fn a_pooled_run_that_allocates_a_gibibyte_ends_oom_killed() {
     // The default pool (2) holding both slots: once its containers run, no run can start cold.
-    let app = TestApp::spawn_with(&[("VED_MAX_CONCURRENT_RUNS", "2")]).await;
+    let app = TestApp::spawn_with(&[("VED_MAX_CONCURRENT_RUNS", "2"), ("VED_WORKER_NAME", "pooled")]).await;
     let editor = app.editor().await;
     let id = merged_script(&editor, "x = b'x' * (1 << 30)\nprint('survived')", "").await;
     // The first run asks the image for its interpreter, in a container of its own.
     run(&editor, merged_script(&editor, "pass", "").await, json!({})).await;
-    let instance = std::path::absolute(app.scripts_repo()).unwrap();
+    // The containers of this process: its worker name and its repository.
+    let instance = format!("pooled@{}", std::path::absolute(app.scripts_repo()).unwrap().display());
     let deadline = Instant::now() + Duration::from_secs(20);
-    while running_containers_labelled(&format!("ved.managed={}", instance.display())) < 2 {
+    while running_containers_labelled(&format!("ved.managed={instance}")) < 2 {
         assert!(Instant::now() < deadline, "the warm pool never filled");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -1,15 +1,12 @@
 //! SPEC §12: executions are jobs with live event streams, and outlive the worker that
 //! lost them.
-use std::{
-    process::{Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use ved_tests::{
-    harness::{ved_binary, Client, TestApp},
+    harness::{Client, TestApp, TestWorker},
     sse::{self, Received},
 };
 
@@ -144,22 +141,7 @@ async fn a_job_whose_worker_dies_ends_as_worker_lost_after_its_lease() {
     let app = TestApp::spawn_with(&[("VED_WORKER", "false"), ("VED_JOB_LEASE_S", "1")]).await;
     let editor = app.editor().await;
     let id = merged_script(&editor, "import time\nprint('working', flush=True)\ntime.sleep(60)\n").await;
-    let mut worker = KillOnDrop(
-        Command::new(ved_binary())
-            .arg("worker")
-            .current_dir(app.data_dir())
-            .env("VED_DATABASE_URL", format!("sqlite://{}/ved.db", app.data_dir().display()))
-            .env("VED_SCRIPTS_REPO", app.data_dir().join("worker-instance"))
-            .env("VED_WORKER_NAME", "remote-1")
-            .env("VED_JOB_LEASE_S", "1")
-            .env("VED_WARM_POOL", "0")
-            .env("VED_RUNNER_IMAGE", std::env::var("VED_RUNNER_IMAGE").unwrap_or("ved-runner:latest".into()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("ved worker starts"),
-    );
+    let mut worker = TestWorker::spawn(&app, "remote-1", &[("VED_JOB_LEASE_S", "1"), ("VED_WARM_POOL", "0")]);
 
     let execution = start(&editor, id).await;
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -175,8 +157,7 @@ async fn a_job_whose_worker_dies_ends_as_worker_lost_after_its_lease() {
     // The worker's output reaches the API process through the database.
     assert_eq!(read_events_until(&editor, execution, "stdout").await, "working\n");
 
-    worker.0.kill().expect("kill -9 the worker");
-    let _ = worker.0.wait();
+    worker.kill();
     let events = read_events(&editor, &format!("/api/executions/{execution}/events"), None).await;
     let end = events.last().expect("an end");
     assert_eq!(end.kind, "end");
@@ -184,16 +165,6 @@ async fn a_job_whose_worker_dies_ends_as_worker_lost_after_its_lease() {
     assert_eq!(end.data["execution"]["error"], "worker lost");
     let row = editor.get(&format!("/api/executions/{execution}")).await.body;
     assert_eq!(row["status"], "error");
-}
-
-/// A process that must not outlive its test, whatever assertion fails first.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// The first line of `kind` output on the execution's stream, read live.

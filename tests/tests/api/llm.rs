@@ -165,7 +165,10 @@ async fn with_neither_an_upstream_cost_nor_a_price_the_cost_is_unknown_not_zero(
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_eq!(answer.body["cost_usd"], Value::Null);
     assert_eq!(answer.body["cost_source"], "unknown");
-    assert_eq!(db_rows(&app, "SELECT cost_micros IS NULL, cost_source FROM llm_interactions"), ["1|unknown"]);
+    assert_eq!(
+        db_rows(&app, "SELECT CAST(cost_micros IS NULL AS INTEGER), cost_source FROM llm_interactions"),
+        ["1|unknown"]
+    );
     let log = interactions(&editor, "").await;
     assert_eq!(log["interactions"][0]["cost_usd"], Value::Null);
     assert_eq!(log["unknown_cost_count"], 1);
@@ -194,7 +197,7 @@ async fn provider_failures_are_502_with_what_went_wrong_and_are_logged_as_errors
     assert_eq!(
         db_rows(
             &app,
-            "SELECT DISTINCT status, model_id, cost_micros IS NULL, cost_source FROM llm_interactions"
+            "SELECT DISTINCT status, model_id, CAST(cost_micros IS NULL AS INTEGER), cost_source FROM llm_interactions"
         ),
         [format!("error|{MODEL}|1|unknown")]
     );
@@ -208,7 +211,7 @@ async fn a_provider_slower_than_the_timeout_is_504() {
     let answer = ask_prompt(&editor, "Add a docstring.").await;
     assert_eq!(answer.status, StatusCode::GATEWAY_TIMEOUT, "{}", answer.text);
     assert!(answer.detail().contains("did not answer within 1 seconds"), "{}", answer.detail());
-    let row = db_rows(&app, "SELECT status, latency_ms >= 1000 FROM llm_interactions");
+    let row = db_rows(&app, "SELECT status, CAST(latency_ms >= 1000 AS INTEGER) FROM llm_interactions");
     assert_eq!(row, ["error|1"]);
 }
 
@@ -262,13 +265,7 @@ async fn the_api_key_never_appears_in_logs_answers_or_the_database() {
     let logs = app.logs();
     let leaking: Vec<&str> = logs.lines().filter(|line| line.contains(KEY)).collect();
     assert!(leaking.is_empty(), "the key leaked into the server log:\n{}", leaking.join("\n"));
-    let dump = std::process::Command::new("sqlite3")
-        .arg(app.data_dir().join("ved.db"))
-        .arg(".dump")
-        .output()
-        .expect("sqlite3 is installed");
-    assert!(dump.status.success());
-    let dump = String::from_utf8_lossy(&dump.stdout);
+    let dump = app.database().dump();
     assert!(dump.contains("llm_interactions"), "the dump is of the right database");
     assert!(!dump.contains(KEY), "the key leaked into the database");
 }

@@ -71,19 +71,20 @@ async fn finished(client: &Client, execution: i64) -> Value {
 
 #[tokio::test]
 async fn a_per_minute_schedule_fires_once_per_due_time_with_two_servers_on_one_database() {
-    // Two `ved serve` processes on one SQLite file and one scripts repository, each with
+    // Two `ved serve` processes on one database and one scripts repository, each with
     // its scheduler and worker; neither keeps warm containers the other could sweep.
     let first =
         TestApp::spawn_with(&[FAST_TICKS, ("VED_WORKER_NAME", "first"), ("VED_WARM_POOL", "0")]).await;
-    let database = format!("sqlite://{}/ved.db", first.data_dir().display());
     let repository = first.scripts_repo().display().to_string();
-    let second = TestApp::spawn_with(&[
-        FAST_TICKS,
-        ("VED_WORKER_NAME", "second"),
-        ("VED_WARM_POOL", "0"),
-        ("VED_DATABASE_URL", &database),
-        ("VED_SCRIPTS_REPO", &repository),
-    ])
+    let second = TestApp::spawn_on(
+        first.database(),
+        &[
+            FAST_TICKS,
+            ("VED_WORKER_NAME", "second"),
+            ("VED_WARM_POOL", "0"),
+            ("VED_SCRIPTS_REPO", &repository),
+        ],
+    )
     .await;
     for app in [&first, &second] {
         assert!(app.logs().contains("scheduler running"), "{}", app.logs());

@@ -187,7 +187,7 @@ async fn delete_is_soft_removes_the_files_from_prod_and_keeps_history() {
     assert!(git(&repo, &["show", &format!("prod:{id}.py")]).is_err());
     let history = git(&repo, &["log", "--format=%s", "prod"]).unwrap();
     assert!(history.contains("delete script 1") && history.contains("merge script 1 v0.1"), "{history}");
-    assert_eq!(db_rows(&app, "SELECT is_deleted FROM scripts WHERE id = 1"), ["1"]);
+    assert_eq!(db_rows(&app, "SELECT CAST(is_deleted AS INTEGER) FROM scripts WHERE id = 1"), ["1"]);
     let next = editor.create_script("print('next')", "").await;
     assert_eq!(next.ordering_number, 1.0, "deleted scripts do not count for the next number");
 }
@@ -395,11 +395,7 @@ async fn a_create_that_fails_half_way_leaves_no_script_behind() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;
     let kept = editor.create_script("print('kept')", "").await;
-    db_rows(
-        &app,
-        "CREATE TRIGGER refuse_versions BEFORE INSERT ON script_versions \
-         BEGIN SELECT RAISE(ABORT, 'injected fault'); END;",
-    );
+    app.database().refuse_inserts("script_versions");
 
     let failed = editor.post("/api/scripts", &json!({"content": "print('lost')"})).await;
     assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", failed.text);
@@ -410,7 +406,7 @@ async fn a_create_that_fails_half_way_leaves_no_script_behind() {
 
     assert_eq!(db_rows(&app, "SELECT count(*) FROM scripts"), ["1"], "no script without a version");
     assert_eq!(db_rows(&app, "SELECT ordering_hundredths FROM scripts"), ["100"], "the save changed nothing");
-    db_rows(&app, "DROP TRIGGER refuse_versions");
+    app.database().accept_inserts("script_versions");
     let listing = editor.get("/api/scripts").await;
     assert_eq!(listing.status, StatusCode::OK);
     assert_eq!(listing.body.as_array().unwrap().len(), 1, "{}", listing.text);

@@ -44,7 +44,7 @@ async fn an_editor_token_writes_and_runs_and_a_viewer_token_only_reads() {
     let token_id = issued["id"].as_i64().unwrap();
     let audited = db_rows(
         &app,
-        "SELECT action || ' ' || actor || ' ' || ifnull(api_token_id, '-') FROM audit_log ORDER BY id",
+        "SELECT action || ' ' || actor || ' ' || coalesce(CAST(api_token_id AS TEXT), '-') FROM audit_log ORDER BY id",
     );
     for action in ["create", "merge", "run"] {
         assert!(

@@ -30,6 +30,7 @@ use super::{loader, SandboxConfig};
 /// Carried by every container we create, so that a restart can sweep what a crash left.
 pub(super) const MANAGED_LABEL: &str = "ved.managed";
 pub(super) const EXECUTION_LABEL: &str = "ved.execution";
+pub(super) const WORKER_LABEL: &str = "ved.worker";
 /// The host directory a container mounts, so that a sweep can delete it with the container.
 pub(super) const RUN_DIR_LABEL: &str = "ved.run_dir";
 const RUN_DIR_PREFIX: &str = "run-";
@@ -58,6 +59,7 @@ pub(super) fn container_body(
     ]);
     if let Some(id) = execution_id {
         labels.insert(EXECUTION_LABEL.to_owned(), id.to_string());
+        labels.insert(WORKER_LABEL.to_owned(), config.worker.clone());
     }
     let ulimit = |name: &str, limit: i64| ResourcesUlimits {
         name: Some(name.to_owned()),

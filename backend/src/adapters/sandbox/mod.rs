@@ -60,6 +60,10 @@ pub struct SandboxConfig {
     /// Which installation created a container (the `ved.managed` label's value): servers
     /// sharing one engine sweep only their own leftovers at start.
     pub instance: String,
+    /// The worker running the jobs (the `ved.worker` label of a job's container): with the
+    /// execution id it names the container of a job across installations that share an
+    /// engine, whose execution ids repeat.
+    pub worker: String,
     /// Containers kept started and waiting for a run (0: none, every run starts cold).
     pub warm_pool: usize,
     /// What a run may leave in `/runner/out`.
@@ -84,6 +88,7 @@ impl Default for SandboxConfig {
             fsize_bytes: 10 * MIB,
             run_dir_root: std::env::temp_dir().join("ved-runs"),
             instance: "default".to_owned(),
+            worker: "default".to_owned(),
             warm_pool: 2,
             artifacts: ArtifactLimits::default(),
         }
@@ -339,12 +344,14 @@ impl DockerRunner {
         Ok(removed)
     }
 
-    /// Removes the container of one execution, if this engine has it (a cold run's; a
-    /// pooled container is labelled with its instance only). Returns how many were removed.
-    pub async fn remove_containers_of(&self, execution_id: i64) -> Result<usize, SandboxError> {
+    /// Removes the container `worker` ran one execution in, if this engine has it (a cold
+    /// run's; a pooled container is labelled with its instance only). Returns how many were
+    /// removed.
+    pub async fn remove_containers_of(&self, execution_id: i64, worker: &str) -> Result<usize, SandboxError> {
         let docker = self.client()?;
-        let label = format!("{}={execution_id}", container::EXECUTION_LABEL);
-        let filters = HashMap::from([("label", vec![label.as_str()])]);
+        let execution = format!("{}={execution_id}", container::EXECUTION_LABEL);
+        let worker = format!("{}={worker}", container::WORKER_LABEL);
+        let filters = HashMap::from([("label", vec![execution.as_str(), worker.as_str()])]);
         let options = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
         let mut removed = 0;
         for found in docker.list_containers(Some(options)).await? {

@@ -16,6 +16,7 @@ mod m20261204_000011_create_artifacts;
 mod m20261204_000012_execution_source;
 mod m20261204_000013_create_api_tokens;
 mod m20261204_000014_create_schedules;
+mod m20261204_000015_script_dependencies;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000012_execution_source::Migration),
             Box::new(m20261204_000013_create_api_tokens::Migration),
             Box::new(m20261204_000014_create_schedules::Migration),
+            Box::new(m20261204_000015_script_dependencies::Migration),
         ]
     }
 }

@@ -73,15 +73,17 @@ async fn install_fresh(config: &DepsConfig, lock: &Lock, target: &Path) -> Resul
     let platform = lock.platform().unwrap_or(&config.platform);
     uv::install(config, &lock_file, temp.path(), python, platform).await?;
     let dir = temp.path().to_owned();
-    let bytes = tokio::task::spawn_blocking(move || open_to_all(&dir))
-        .await
-        .map_err(std::io::Error::other)??;
+    let bytes =
+        tokio::task::spawn_blocking(move || open_to_all(&dir)).await.map_err(std::io::Error::other)??;
     if bytes > config.max_bytes {
         return Err(DepsError::TooLarge { mb: bytes.div_ceil(MIB), limit_mb: config.max_bytes / MIB });
     }
     let temp = temp.keep();
     match std::fs::rename(&temp, target) {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            tracing::info!(environment = %lock.hash(), bytes, "installed a package environment");
+            Ok(())
+        }
         // Another process renamed its copy first: the same lock, so the same files.
         Err(_) if target.is_dir() => {
             let _ = std::fs::remove_dir_all(&temp);
@@ -110,7 +112,10 @@ fn open_to_all(dir: &Path) -> std::io::Result<u64> {
                 let meta = entry.metadata()?;
                 total += meta.len();
                 let executable = meta.permissions().mode() & 0o111 != 0;
-                std::fs::set_permissions(entry.path(), Permissions::from_mode(if executable { 0o755 } else { 0o644 }))?;
+                std::fs::set_permissions(
+                    entry.path(),
+                    Permissions::from_mode(if executable { 0o755 } else { 0o644 }),
+                )?;
             }
         }
     }

@@ -85,7 +85,8 @@ mod tests {
         let again = Lock::from_text(lock.text().to_owned());
         assert_eq!(again.python_version(), Some("3.11"));
         assert_eq!(again.platform(), Some("x86_64-manylinux_2_28"));
-        let names: Vec<_> = again.packages().into_iter().map(|p| format!("{}=={}", p.name, p.version)).collect();
+        let names: Vec<_> =
+            again.packages().into_iter().map(|p| format!("{}=={}", p.name, p.version)).collect();
         assert_eq!(names, ["tabulate==0.10.0", "wcwidth==0.2.13"]);
     }
 

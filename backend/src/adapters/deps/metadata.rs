@@ -157,7 +157,8 @@ mod tests {
     #[test]
     fn the_block_closes_at_the_last_closing_line_of_its_comment_run() {
         // As the reference regex, greedy: an inner `# ///` is content, here inside a string.
-        let script = "# /// script\n# dependencies = [\"tabulate\"]\n# ///\n# more = \"x\"\n# ///\nprint(1)\n";
+        let script =
+            "# /// script\n# dependencies = [\"tabulate\"]\n# ///\n# more = \"x\"\n# ///\nprint(1)\n";
         let err = parse(script).unwrap_err();
         assert_eq!(err.line, 3, "{err}");
     }
@@ -176,7 +177,8 @@ mod tests {
         let err = parse(bad_toml).unwrap_err();
         assert!((3..=4).contains(&err.line), "{err}");
         assert!(err.problem.contains("TOML"), "{err}");
-        let not_strings = "x = 1\n# /// script\n# requires-python = \">=3\"\n# dependencies = [\"a\", 3]\n# ///\n";
+        let not_strings =
+            "x = 1\n# /// script\n# requires-python = \">=3\"\n# dependencies = [\"a\", 3]\n# ///\n";
         assert_eq!(parse(not_strings).unwrap_err().line, 4);
         let not_list = "# /// script\n# dependencies = \"tabulate\"\n# ///\n";
         assert_eq!(parse(not_list).unwrap_err().line, 2);

@@ -104,9 +104,7 @@ impl Deps {
     /// The lock of what `metadata` asks for, resolved for `interpreter` (e.g.
     /// `cpython-3.11.2`, as the sandbox reports it).
     pub async fn resolve(&self, metadata: &ScriptMetadata, interpreter: &str) -> Result<Lock, DepsError> {
-        for requirement in &metadata.dependencies {
-            check_requirement(requirement)?;
-        }
+        check_requirements(metadata)?;
         let version = python::Version::of_interpreter(interpreter)
             .ok_or_else(|| DepsError::UnknownInterpreter(interpreter.to_owned()))?;
         if let Some(specifier) = &metadata.requires_python {
@@ -139,6 +137,11 @@ impl Deps {
     }
 }
 
+/// Whether every requirement is one code.ved resolves (see [`check_requirement`]).
+pub fn check_requirements(metadata: &ScriptMetadata) -> Result<(), DepsError> {
+    metadata.dependencies.iter().try_for_each(|requirement| check_requirement(requirement))
+}
+
 /// Packages come from the index only: an option line (`-r /etc/...`), a direct
 /// reference (`name @ file:///...`) or a path would let a script read the host.
 fn check_requirement(requirement: &str) -> Result<(), DepsError> {
@@ -164,7 +167,8 @@ mod tests {
         for fine in ["tabulate", "tabulate>=0.9", "requests[socks]<3", "numpy; python_version>='3.9'"] {
             assert!(check_requirement(fine).is_ok(), "{fine}");
         }
-        for refused in ["-r /etc/passwd", "--index-url http://x", "x @ file:///etc", "/tmp/a.whl", "a\nb", ""] {
+        for refused in ["-r /etc/passwd", "--index-url http://x", "x @ file:///etc", "/tmp/a.whl", "a\nb", ""]
+        {
             assert!(check_requirement(refused).is_err(), "{refused:?}");
         }
     }

@@ -15,9 +15,12 @@ const MESSAGE_CHARS: usize = 4096;
 
 fn command(config: &DepsConfig, subcommand: &str, python_version: &str, platform: &str) -> Command {
     let mut command = Command::new(&config.uv_bin);
-    command
-        .args(["pip", subcommand, "--no-config", "--quiet", "--color", "never"])
-        .args(["--python-version", python_version, "--python-platform", platform]);
+    command.args(["pip", subcommand, "--no-config", "--quiet", "--color", "never"]).args([
+        "--python-version",
+        python_version,
+        "--python-platform",
+        platform,
+    ]);
     if !config.allow_sdists {
         command.args(["--only-binary", ":all:"]);
     }

@@ -30,6 +30,8 @@ fn command(config: &DepsConfig, subcommand: &str, python_version: &str, platform
     for extra in &config.extra_index_urls {
         command.args(["--extra-index-url", extra]);
     }
+    // uv reads RUST_LOG too: the server's log filter would fill its message with traces.
+    command.env_remove("RUST_LOG");
     command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
     command
 }

@@ -707,7 +707,10 @@ async fn host_files_outside_the_mount_are_out_of_reach(mode: Mode) {
     drop(sibling);
     sandbox.close().await;
     assert_succeeded(&outcome);
-    assert_eq!(outcome.stdout, "[False, False]\n['environment', 'input', 'out', 'script.py']\nshadow denied\n");
+    assert_eq!(
+        outcome.stdout,
+        "[False, False]\n['environment', 'input', 'out', 'script.py']\nshadow denied\n"
+    );
 }
 
 async fn concurrent_runs_are_bounded(mode: Mode) {

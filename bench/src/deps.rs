@@ -3,10 +3,9 @@
 //! the first run after a new lock with an empty uv cache (target: 10 s or less).
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
 use ved_tests::harness::{Client, TestApp};
 
-use crate::{report::Row, stats::Summary};
+use crate::{report::Row, sandbox::run_via_api as run, stats::Summary};
 
 const RUNS: usize = 20;
 /// What a cached environment may add to a run's p50.
@@ -123,19 +122,4 @@ async fn merged(editor: &Client, content: &str) -> i64 {
     let id = editor.create_script(content, "").await.id;
     editor.merge_script(id).await;
     id
-}
-
-async fn run(editor: &Client, id: i64) -> Duration {
-    let started = Instant::now();
-    let answer = editor.post(&format!("/api/execute/{id}"), &json!({})).await;
-    let elapsed = started.elapsed();
-    assert!(answer.status.is_success(), "execute {id}: {}", answer.text);
-    expect_hi(&answer.body);
-    elapsed
-}
-
-/// A fast wrong answer is no result.
-fn expect_hi(execution: &Value) {
-    assert_eq!(execution["status"], "succeeded", "{execution}");
-    assert_eq!(execution["stdout"], "hi\n", "{execution}");
 }

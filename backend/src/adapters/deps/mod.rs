@@ -162,6 +162,26 @@ fn check_requirement(requirement: &str) -> Result<(), DepsError> {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn a_missing_uv_says_how_to_get_one() {
+        let config = DepsConfig { uv_bin: "/nonexistent/uv".into(), ..DepsConfig::default() };
+        let wanted = ScriptMetadata { dependencies: vec!["tabulate".to_owned()], requires_python: None };
+        let err = Deps::new(config).resolve(&wanted, "cpython-3.11.2").await.unwrap_err();
+        assert!(matches!(err, DepsError::UvMissing(_)), "{err}");
+        assert!(err.to_string().contains("tools/provision.sh"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn requires_python_is_checked_before_uv_is_asked() {
+        let config = DepsConfig { uv_bin: "/nonexistent/uv".into(), ..DepsConfig::default() };
+        let wanted = ScriptMetadata {
+            dependencies: vec!["tabulate".to_owned()],
+            requires_python: Some(">=3.12".to_owned()),
+        };
+        let err = Deps::new(config).resolve(&wanted, "cpython-3.11.2").await.unwrap_err();
+        assert!(err.to_string().contains(">=3.12") && err.to_string().contains("cpython-3.11.2"), "{err}");
+    }
+
     #[test]
     fn only_index_requirements_pass() {
         for fine in ["tabulate", "tabulate>=0.9", "requests[socks]<3", "numpy; python_version>='3.9'"] {

@@ -3,7 +3,8 @@
 # knows the project's system packages. `make run`, `make test` and `.ci/run` call it; it
 # is quick when everything is there and safe to run again.
 #
-#   tools/provision.sh run    # serving: Docker engine, debootstrap (offline runner image), git
+#   tools/provision.sh run    # serving: Docker engine, debootstrap (offline runner image), git,
+#                             # uv (per-script packages, pinned, from PyPI into tools/uv/venv)
 #   tools/provision.sh test   # also Chromium (browser tests), sqlite3, PostgreSQL 15 (its
 #                             # binaries: the tests run private clusters), ...
 #
@@ -14,7 +15,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 say() { echo "provision: $*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-run_packages=(docker.io debootstrap git ca-certificates curl pkg-config libssl-dev make)
+run_packages=(docker.io debootstrap git ca-certificates curl pkg-config libssl-dev make python3 python3-venv)
+# Resolves and installs scripts' `# /// script` packages on the host (SPEC §15). Pinned: a
+# new uv may resolve differently; change it here and nowhere else.
+uv_version=0.13.8
 test_packages=(chromium sqlite3 postgresql)
 
 case "${1:-run}" in
@@ -50,6 +54,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
         # (tests/src/database.rs), so it would only hold the port and memory.
         "${as_root[@]}" pg_ctlcluster 15 main stop 2>/dev/null || true
     fi
+fi
+
+# In a venv of the project's own, not the system Python (PEP 668); the server finds it
+# there by default (VED_UV_BIN).
+uv_venv="$here/uv/venv"
+installed_uv="$("$uv_venv/bin/uv" --version 2>/dev/null | cut -d' ' -f2 || true)"
+if [ "$installed_uv" != "$uv_version" ]; then
+    say "installing uv $uv_version into ${uv_venv#"$here/../"}"
+    python3 -m venv "$uv_venv" || die "could not create a Python venv; install python3-venv and run this again"
+    "$uv_venv/bin/pip" install --quiet --disable-pip-version-check "uv==$uv_version" \
+        || die "could not install uv $uv_version from PyPI into $uv_venv"
 fi
 
 "$here/../runner/ensure-docker.sh"

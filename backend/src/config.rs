@@ -2,6 +2,7 @@
 use std::{path::PathBuf, time::Duration};
 
 use crate::adapters::{
+    deps::DepsConfig,
     llm::{usd_to_micros, ApiKey, LlmConfig, PriceTable},
     sandbox::{self, SandboxConfig},
 };
@@ -28,6 +29,7 @@ pub struct Config {
     /// `VED_LLM_DAILY_BUDGET_USD`: what one user may spend on the LLM per UTC day, in
     /// micro-dollars; `None`: no limit.
     pub llm_daily_budget_micros: Option<i64>,
+    pub deps: DepsConfig,
     pub stop_words_file: PathBuf,
     pub worker: WorkerSettings,
     pub scheduler: SchedulerSettings,
@@ -75,11 +77,16 @@ impl Config {
         let env = Env(&lookup);
         let scripts_repo: PathBuf = env.string("VED_SCRIPTS_REPO", "scripts_repo").into();
         let worker_name = env.string("VED_WORKER_NAME", &default_worker_name());
+        let deps = deps_config(&env)?;
         Ok(Self {
             bind: env.string("VED_BIND", "127.0.0.1:8000"),
             header_timeout: env.seconds("VED_HEADER_TIMEOUT_S", 30.0)?,
             database_url: env.string("VED_DATABASE_URL", "sqlite://data/ved.db"),
-            sandbox: sandbox_config(&env, &scripts_repo, &worker_name)?,
+            sandbox: SandboxConfig {
+                envs_dir: Some(deps.envs_dir.clone()),
+                ..sandbox_config(&env, &scripts_repo, &worker_name)?
+            },
+            deps,
             scripts_repo,
             frontend_dir: env.string("VED_FRONTEND_DIR", "frontend/dist").into(),
             session_secure: env.parse("VED_SESSION_SECURE", false)?,
@@ -151,6 +158,24 @@ fn sandbox_config(
             std::path::absolute(scripts_repo).unwrap_or_else(|_| scripts_repo.to_owned()).display()
         ),
         ..defaults
+    })
+}
+
+fn deps_config(env: &Env) -> Result<DepsConfig, ConfigError> {
+    let defaults = DepsConfig::default();
+    let max_mb: u64 = env.parse("VED_DEPS_MAX_MB", defaults.max_bytes / MIB as u64)?;
+    Ok(DepsConfig {
+        uv_bin: env.string("VED_UV_BIN", &defaults.uv_bin.to_string_lossy()).into(),
+        envs_dir: env.string("VED_ENVS_DIR", &defaults.envs_dir.to_string_lossy()).into(),
+        index_url: env.optional("VED_PYPI_INDEX_URL"),
+        extra_index_urls: env
+            .optional("VED_PYPI_EXTRA_INDEX_URL")
+            .map(|urls| urls.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default(),
+        allow_sdists: env.parse("VED_DEPS_ALLOW_SDIST", defaults.allow_sdists)?,
+        max_bytes: max_mb * MIB as u64,
+        platform: env.string("VED_DEPS_PLATFORM", &defaults.platform),
+        timeout: env.seconds("VED_DEPS_TIMEOUT_S", defaults.timeout.as_secs_f64())?,
     })
 }
 
@@ -246,6 +271,9 @@ mod tests {
         assert!(!config.session_secure);
         assert!(config.scheduler.enabled);
         assert_eq!(config.scheduler.tick, Duration::from_secs(1));
+        assert_eq!(config.deps.max_bytes, 500 * MIB as u64);
+        assert!(!config.deps.allow_sdists);
+        assert_eq!(config.sandbox.envs_dir.as_deref(), Some(config.deps.envs_dir.as_path()));
     }
 
     #[test]

@@ -168,6 +168,28 @@ impl From<crate::adapters::sandbox::SandboxError> for ApiError {
     }
 }
 
+/// A block or a requirement the script's author must fix is 422; uv missing on the server
+/// is 503; the rest (packages that cannot be had) is the package index's answer, 502,
+/// though saves and runs report those without failing the request.
+impl From<crate::adapters::deps::DepsError> for ApiError {
+    fn from(err: crate::adapters::deps::DepsError) -> Self {
+        use crate::adapters::deps::DepsError;
+        match err {
+            DepsError::Metadata(_) | DepsError::Requirement { .. } | DepsError::RequiresPython { .. } => {
+                Self::Unprocessable(format!("{err}."))
+            }
+            DepsError::UvMissing(_) | DepsError::UnknownInterpreter(_) => {
+                Self::ServiceUnavailable(format!("{err}."))
+            }
+            DepsError::Timeout(_) => Self::GatewayTimeout(format!("{err}.")),
+            DepsError::Resolution(_) | DepsError::Install(_) | DepsError::TooLarge { .. } => {
+                Self::BadGateway(err.to_string())
+            }
+            DepsError::Io(_) => Self::internal(err),
+        }
+    }
+}
+
 /// No key is the server's missing dependency (503); a slow upstream is a timeout (504);
 /// whatever else the upstream did wrong is a bad gateway (502), never the caller's fault.
 impl From<&crate::adapters::llm::LlmError> for ApiError {

@@ -42,6 +42,8 @@ pub struct AppState {
     pub login_throttle: Arc<auth::throttle::LoginThrottle>,
     pub catalog: scripts::catalog::Catalog,
     pub runner: adapters::sandbox::DockerRunner,
+    /// Resolves scripts' packages at save (SPEC §15).
+    pub deps: adapters::deps::Deps,
     /// Live events of executions and batches in this process.
     pub hub: executions::events::EventHub,
     /// Wakes this process's worker when a job is queued.

@@ -34,6 +34,17 @@ enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Manage the package environments of scripts (SPEC §15).
+    Deps {
+        #[command(subcommand)]
+        command: DepsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DepsCommand {
+    /// Remove the environments that no version's `N.lock` names (and abandoned installs).
+    Gc,
 }
 
 #[derive(Subcommand)]
@@ -84,6 +95,18 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Users { command } => manage_users(command).await,
+        Command::Deps { command: DepsCommand::Gc } => {
+            let config = Config::from_env()?;
+            let collected = ved::server::collect_environments(&config).await?;
+            println!(
+                "removed {} environment(s), {:.1} MiB; kept {} that versions still name ({})",
+                collected.removed.len(),
+                collected.freed_bytes as f64 / (1024.0 * 1024.0),
+                collected.kept,
+                config.deps.envs_dir.display()
+            );
+            Ok(())
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! ratios and same-run comparisons mean anything.
 mod api;
 mod assistant;
+mod deps;
 mod events;
 mod load;
 mod report;
@@ -31,6 +32,13 @@ const PRODUCTION_LOG_FILTER: &str = "info,tower_http=info,sqlx=warn";
 async fn main() {
     let started = Instant::now();
     let image = std::env::var("VED_RUNNER_IMAGE").unwrap_or_else(|_| "ved-runner:latest".to_owned());
+    // `VED_BENCH_ONLY=deps`: figure 9 alone, for work on per-script packages.
+    if std::env::var("VED_BENCH_ONLY").as_deref() == Ok("deps") {
+        progress(started, "figure 9 alone: per-script packages");
+        let rows = deps::figures(&[("RUST_LOG", PRODUCTION_LOG_FILTER), ("VED_RUNNER_IMAGE", &image)]).await;
+        finish(started, &rows).await;
+        return;
+    }
     let llm = FakeLlm::start(Behaviour::default()).await;
     let mut app = TestApp::spawn_with(&[
         ("RUST_LOG", PRODUCTION_LOG_FILTER),
@@ -99,10 +107,16 @@ async fn main() {
     ));
     app.stop().await;
 
+    progress(started, "figure 9: per-script packages");
+    rows.extend(deps::figures(&[("RUST_LOG", PRODUCTION_LOG_FILTER), ("VED_RUNNER_IMAGE", &image)]).await);
+    finish(started, &rows).await;
+}
+
+async fn finish(started: Instant, rows: &[Row]) {
     let json_path = target_dir().join("bench/latest.json");
-    report::write_json(&json_path, &rows).unwrap_or_else(|err| panic!("{}: {err}", json_path.display()));
+    report::write_json(&json_path, rows).unwrap_or_else(|err| panic!("{}: {err}", json_path.display()));
     println!("{}\n", machine().await);
-    print!("{}", report::markdown(&rows));
+    print!("{}", report::markdown(rows));
     progress(started, &format!("done; wrote {}", json_path.display()));
 }
 

@@ -93,7 +93,8 @@ pub async fn run_all(editor: &Client, single: Summary, mode: &str) -> Vec<Row> {
     ]
 }
 
-async fn run_via_api(editor: &Client, script_id: i64) -> Duration {
+/// One run of a script that prints `hi` through the API, its answer checked.
+pub async fn run_via_api(editor: &Client, script_id: i64) -> Duration {
     let started = Instant::now();
     let answer = editor.post(&format!("/api/execute/{script_id}"), &json!({})).await;
     let elapsed = started.elapsed();

@@ -17,6 +17,7 @@ mod m20261204_000011_create_artifacts;
 mod m20261204_000012_execution_source;
 mod m20261204_000013_create_api_tokens;
 mod m20261204_000014_create_schedules;
+mod m20261204_000015_script_dependencies;
 mod m20261204_000016_event_notifications;
 
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000012_execution_source::Migration),
             Box::new(m20261204_000013_create_api_tokens::Migration),
             Box::new(m20261204_000014_create_schedules::Migration),
+            Box::new(m20261204_000015_script_dependencies::Migration),
             Box::new(m20261204_000016_event_notifications::Migration),
         ]
     }

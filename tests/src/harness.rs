@@ -119,6 +119,20 @@ impl TestApp {
         self.data_dir.path().join("scripts_repo")
     }
 
+    /// Where the scripts' package environments are installed (`VED_ENVS_DIR`).
+    pub fn envs_dir(&self) -> PathBuf {
+        self.data_dir.path().join("envs")
+    }
+
+    /// The settings that place the app's data in its own directory, for the server and
+    /// for the command line alike.
+    fn data_locations(&self, command: &mut Command) {
+        command
+            .env("VED_DATABASE_URL", self.database.url())
+            .env("VED_SCRIPTS_REPO", self.scripts_repo())
+            .env("VED_ENVS_DIR", self.envs_dir());
+    }
+
     async fn start(&mut self) {
         let log =
             std::fs::OpenOptions::new().create(true).append(true).open(&self.log_path).expect("log file");
@@ -147,11 +161,20 @@ impl TestApp {
             .env("NO_COLOR", "1")
             .env("RUST_LOG", "info,tower_http=debug")
             .env("VED_BIND", "127.0.0.1:0")
-            .env("VED_DATABASE_URL", self.database.url())
-            .env("VED_SCRIPTS_REPO", self.scripts_repo())
             .env("VED_FRONTEND_DIR", root.join("frontend/dist"))
             .env("VED_STOP_WORDS_FILE", root.join("config/stop_words.txt"))
-            .env("VED_RUNNER_IMAGE", std::env::var("VED_RUNNER_IMAGE").unwrap_or("ved-runner:latest".into()));
+            .env("VED_RUNNER_IMAGE", std::env::var("VED_RUNNER_IMAGE").unwrap_or("ved-runner:latest".into()))
+            .env("VED_UV_BIN", root.join("tools/uv/venv/bin/uv"))
+            // Shared by the tests, as a machine's one uv cache would be: the first
+            // download is the index's, later ones the disk's.
+            .env("UV_CACHE_DIR", std::env::temp_dir().join("ved-tests-uv-cache"));
+        self.data_locations(command);
+        // Where this machine keeps the certificates its HTTPS (the package index) needs.
+        for name in ["SSL_CERT_FILE", "SSL_CERT_DIR"] {
+            if let Some(value) = std::env::var_os(name) {
+                command.env(name, value);
+            }
+        }
     }
 
     async fn wait_for_address(&mut self, log_offset: u64) -> String {
@@ -221,11 +244,10 @@ impl TestApp {
     /// Runs `ved` with arguments against this app's database (e.g. `users add`).
     pub fn run_cli(&self, args: &[&str], stdin: &str) -> std::process::Output {
         use std::io::Write;
-        let mut child = Command::new(ved_binary())
-            .args(args)
-            .current_dir(self.data_dir.path())
-            .env("NO_COLOR", "1")
-            .env("VED_DATABASE_URL", self.database.url())
+        let mut command = Command::new(ved_binary());
+        command.args(args).current_dir(self.data_dir.path()).env("NO_COLOR", "1");
+        self.data_locations(&mut command);
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -330,6 +330,8 @@ impl Fix {
             version: &self.version,
             script: code.to_owned(),
             input: self.test_data.clone(),
+            // Code that is not saved has no lock: the worker resolves its block, if any.
+            lock: None,
             batch: None,
             triggered_by: &self.user.username,
             source: ExecutionSource::Assistant,

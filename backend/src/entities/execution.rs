@@ -31,6 +31,9 @@ pub struct Model {
     pub script_content: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub input: Option<String>,
+    /// `N.lock` of the version that runs, if it has one (SPEC §15).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub dependency_lock: Option<String>,
     /// The worker that claimed the job, and until when its claim holds unless renewed.
     pub worker: Option<String>,
     pub lease_expires_at: Option<ChronoDateTimeUtc>,

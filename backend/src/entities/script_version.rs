@@ -18,6 +18,10 @@ pub struct Model {
     pub docstring: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub message: Option<String>,
+    /// Why the packages of its `# /// script` block could not be resolved at save
+    /// (uv's message); `None` when they were, or when it declares none (SPEC §15).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub dependency_error: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

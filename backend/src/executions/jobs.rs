@@ -24,6 +24,8 @@ pub struct NewJob<'a> {
     pub version: &'a script_version::Model,
     pub script: String,
     pub input: String,
+    /// `N.lock` of the version, if it has one.
+    pub lock: Option<String>,
     /// Batch id and group, for a run-all.
     pub batch: Option<(i64, i32)>,
     pub triggered_by: &'a str,
@@ -69,6 +71,7 @@ fn row_of(job: NewJob<'_>) -> execution::ActiveModel {
         duration_ms: Set(None),
         script_content: Set(Some(job.script)),
         input: Set(Some(job.input)),
+        dependency_lock: Set(job.lock),
         worker: Set(None),
         lease_expires_at: Set(None),
         source: Set(job.source),

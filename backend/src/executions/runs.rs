@@ -70,7 +70,15 @@ pub async fn queue_run(
 ) -> ApiResult<execution::Model> {
     let files = state.catalog.read_files(version).await?;
     let input = test_data.map_or(files.input, str::to_owned);
-    let job = NewJob { version, script: files.content, input, batch, triggered_by, source: source.into() };
+    let job = NewJob {
+        version,
+        script: files.content,
+        input,
+        lock: files.lock,
+        batch,
+        triggered_by,
+        source: source.into(),
+    };
     queue_job(state, job).await
 }
 

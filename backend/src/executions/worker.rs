@@ -16,7 +16,10 @@ use super::{
     view::{self, Execution},
 };
 use crate::{
-    adapters::sandbox::{Correction, DockerRunner, RunJob},
+    adapters::{
+        deps::{metadata, Deps, Lock},
+        sandbox::{Correction, DockerRunner, RunJob},
+    },
     entities::execution,
 };
 
@@ -56,6 +59,9 @@ pub(super) struct EndEvent {
 pub struct Worker {
     pub db: DatabaseConnection,
     pub sandbox: DockerRunner,
+    /// Installs (and, for a script saved without a lock, resolves) a run's packages on
+    /// this worker's host.
+    pub deps: Deps,
     pub hub: EventHub,
     pub doorbell: Doorbell,
     pub config: WorkerConfig,
@@ -107,15 +113,26 @@ impl Worker {
         let (tap, chunks) = tokio::sync::mpsc::unbounded_channel();
         let forwarder =
             tokio::spawn(output::forward(self.db.clone(), self.hub.clone(), stream.clone(), chunks));
-        let run = RunJob {
-            execution_id: id,
-            script: job.script_content.unwrap_or_default(),
-            input: job.input.unwrap_or_default().into_bytes(),
-            output: Some(tap),
+        let script = job.script_content.unwrap_or_default();
+        let mut result = match self.environment_for(&script, job.dependency_lock).await {
+            Ok(environment) => {
+                let run = RunJob {
+                    execution_id: id,
+                    script,
+                    input: job.input.unwrap_or_default().into_bytes(),
+                    environment,
+                    output: Some(tap),
+                };
+                let corrections = self.db.clone();
+                let correct = move |correction| apply_correction(corrections, id, correction);
+                self.sandbox.run(run, correct).await.map_err(|err| err.to_string())
+            }
+            Err(reason) => {
+                // The forwarder ends when the last sender of the tap is gone.
+                drop(tap);
+                Err(reason)
+            }
         };
-        let corrections = self.db.clone();
-        let correct = move |correction| apply_correction(corrections, id, correction);
-        let mut result = self.sandbox.run(run, correct).await;
         let files = result.as_mut().map(|outcome| std::mem::take(&mut outcome.artifacts)).unwrap_or_default();
         // Every sender of the tap is gone with the run: the forwarder sends what is left.
         let _ = forwarder.await;
@@ -123,7 +140,7 @@ impl Worker {
         let name = &self.config.name;
         let stored = match result {
             Ok(outcome) => jobs::finish(&self.db, id, name, outcome).await,
-            Err(err) => match jobs::fail(&self.db, id, name, err.to_string()).await {
+            Err(reason) => match jobs::fail(&self.db, id, name, reason).await {
                 Ok(()) => records::execution(&self.db, id).await,
                 Err(err) => Err(err),
             },
@@ -137,6 +154,24 @@ impl Worker {
             Ok(None) => {}
             Err(err) => tracing::error!(execution = id, error = %err, "could not record the end of a run"),
         }
+    }
+
+    /// The environment with the script's packages, installed on this host if it is not
+    /// yet: from the lock its version was saved with, else resolved now (a version saved
+    /// while its packages could not be resolved). `Err` is the run's error, uv's words.
+    async fn environment_for(&self, script: &str, lock: Option<String>) -> Result<Option<String>, String> {
+        let wanted = metadata::parse(script).map_err(|err| err.to_string())?;
+        if !wanted.needs_packages() {
+            return Ok(None);
+        }
+        let lock = match lock {
+            Some(text) => Lock::from_text(text),
+            None => {
+                let interpreter = self.sandbox.interpreter().await.map_err(|err| err.to_string())?;
+                self.deps.resolve(&wanted, &interpreter).await.map_err(|err| err.to_string())?
+            }
+        };
+        self.deps.install(&lock).await.map(Some).map_err(|err| err.to_string())
     }
 
     /// The job is running: its own stream and its batch's hear it.

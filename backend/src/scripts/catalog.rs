@@ -161,6 +161,7 @@ struct NewVersion<'a> {
     content: &'a str,
     parent: Option<&'a script_version::Model>,
     message: Option<&'a str>,
+    dependency_error: Option<&'a str>,
 }
 
 async fn insert_version(
@@ -180,9 +181,17 @@ async fn insert_version(
         descriptive_name: Set(descriptive_name(docstring.as_deref())),
         docstring: Set(docstring.unwrap_or_default()),
         message: Set(new.message.map(str::to_owned)),
+        dependency_error: Set(new.dependency_error.map(str::to_owned)),
         ..Default::default()
     };
     Ok(row.insert(db).await?)
+}
+
+/// What a new minor version's commit and row say about why it exists.
+struct Why<'a> {
+    subject: &'a str,
+    message: Option<&'a str>,
+    dependency_error: Option<&'a str>,
 }
 
 pub enum SaveOutcome {
@@ -200,6 +209,16 @@ pub struct Save<'a> {
     pub ordering_number: Option<OrderingNumber>,
     /// Why: the commit message's body and the version's `message`.
     pub message: Option<&'a str>,
+    /// What the content's `# /// script` block resolved to.
+    pub packages: Packages,
+}
+
+/// A version's packages (SPEC §15), resolved by the caller: the lock committed as `N.lock`,
+/// or why there is none. Both empty: the script declares no packages.
+#[derive(Debug, Clone, Default)]
+pub struct Packages {
+    pub lock: Option<String>,
+    pub error: Option<String>,
 }
 
 /// Two versions of one script and what changed between them.
@@ -231,8 +250,9 @@ impl Catalog {
         &self,
         editor: &str,
         files: &ScriptFiles,
+        dependency_error: Option<&str>,
     ) -> CatalogResult<(script::Model, script_version::Model)> {
-        let (script, version) = self.create_script(editor, files, None).await?;
+        let (script, version) = self.create_script(editor, files, None, dependency_error).await?;
         self.audit(AuditEvent::new("create", editor).script(script.id, Some(version.id))).await;
         Ok((script, version))
     }
@@ -246,7 +266,8 @@ impl Catalog {
         live_script(&self.db, source_id).await?;
         let source = latest_version(&self.db, source_id).await?;
         let files = self.read_files(&source).await?;
-        let (script, version) = self.create_script(editor, &files, Some(&source)).await?;
+        let error = source.dependency_error.as_deref();
+        let (script, version) = self.create_script(editor, &files, Some(&source), error).await?;
         let event = AuditEvent::new("fork", editor)
             .script(script.id, Some(version.id))
             .detail(format!("forked from script {source_id} version {}", source.id));
@@ -259,6 +280,7 @@ impl Catalog {
         editor: &str,
         files: &ScriptFiles,
         parent: Option<&script_version::Model>,
+        dependency_error: Option<&str>,
     ) -> CatalogResult<(script::Model, script_version::Model)> {
         check_size("content", &files.content)?;
         check_size("test_data", &files.input)?;
@@ -291,8 +313,7 @@ impl Catalog {
             None => format!("create script {} v0.1", row.id),
         };
         let author = Author::editor(editor);
-        let commit =
-            self.git.commit_script(editor, &author, row.id, &files.content, &files.input, &message).await?;
+        let commit = self.git.commit_script(editor, &author, row.id, files, &message).await?;
         let new = NewVersion {
             script_id: row.id,
             major: 0,
@@ -302,6 +323,7 @@ impl Catalog {
             content: &files.content,
             parent,
             message: None,
+            dependency_error,
         };
         let version = insert_version(&txn, new).await?;
         txn.commit().await?;
@@ -371,8 +393,17 @@ impl Catalog {
             return Ok((script, SaveOutcome::Unchanged(latest)));
         }
         let subject = format!("save script {script_id} v{}", version_label(latest.major, latest.minor + 1));
-        let files = ScriptFiles { content: save.content.to_owned(), input: input.to_owned() };
-        let version = self.commit_next_minor(&txn, editor, &latest, &files, &subject, save.message).await?;
+        let files = ScriptFiles {
+            content: save.content.to_owned(),
+            input: input.to_owned(),
+            lock: save.packages.lock.clone(),
+        };
+        let why = Why {
+            subject: &subject,
+            message: save.message,
+            dependency_error: save.packages.error.as_deref(),
+        };
+        let version = self.commit_next_minor(&txn, editor, &latest, &files, why).await?;
         txn.commit().await?;
         Ok((script, SaveOutcome::Saved(version)))
     }
@@ -385,22 +416,26 @@ impl Catalog {
         editor: &str,
         latest: &script_version::Model,
         files: &ScriptFiles,
-        subject: &str,
-        message: Option<&str>,
+        why: Why<'_>,
     ) -> CatalogResult<script_version::Model> {
         let (script_id, major, minor) = (latest.script_id, latest.major, latest.minor + 1);
-        let commit_message = match message {
-            Some(body) => format!("{subject}\n\n{body}"),
-            None => subject.to_owned(),
+        let commit_message = match why.message {
+            Some(body) => format!("{}\n\n{body}", why.subject),
+            None => why.subject.to_owned(),
         };
         let author = Author::editor(editor);
-        let commit = self
-            .git
-            .commit_script(editor, &author, script_id, &files.content, &files.input, &commit_message)
-            .await?;
-        let content = &files.content;
-        let new =
-            NewVersion { script_id, major, minor, commit, committer: editor, content, parent: None, message };
+        let commit = self.git.commit_script(editor, &author, script_id, files, &commit_message).await?;
+        let new = NewVersion {
+            script_id,
+            major,
+            minor,
+            commit,
+            committer: editor,
+            content: &files.content,
+            parent: None,
+            message: why.message,
+            dependency_error: why.dependency_error,
+        };
         insert_version(db, new).await
     }
 
@@ -422,7 +457,9 @@ impl Catalog {
             return Ok((script, SaveOutcome::Unchanged(latest)));
         }
         let why = format!("restore v{}", version_label(source.major, source.minor));
-        let version = self.commit_next_minor(&txn, editor, &latest, &wanted, &why, Some(&why)).await?;
+        let restored =
+            Why { subject: &why, message: Some(&why), dependency_error: source.dependency_error.as_deref() };
+        let version = self.commit_next_minor(&txn, editor, &latest, &wanted, restored).await?;
         txn.commit().await?;
         let event = AuditEvent::new("restore", editor).script(script_id, Some(version.id)).detail(why);
         self.audit(event).await;
@@ -471,6 +508,7 @@ impl Catalog {
             content: &content,
             parent: None,
             message: None,
+            dependency_error: latest.dependency_error.as_deref(),
         };
         let version = insert_version(&txn, new).await?;
         txn.commit().await?;

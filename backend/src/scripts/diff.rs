@@ -34,7 +34,7 @@ mod tests {
     use super::*;
 
     fn files(content: &str, input: &str) -> ScriptFiles {
-        ScriptFiles { content: content.to_owned(), input: input.to_owned() }
+        ScriptFiles { content: content.to_owned(), input: input.to_owned(), lock: None }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The versioned script catalog of SPEC §5: endpoints here, rules (with their locks,
 //! transactions and audit rows) in [`catalog::Catalog`].
 pub mod catalog;
+pub mod dependencies;
 mod diff;
 pub mod docstring;
 mod listing;
@@ -50,6 +51,8 @@ async fn detail(
     version: &script_version::Model,
 ) -> ApiResult<ScriptDetail> {
     let files = state.catalog.read_files(version).await?;
+    let dependencies =
+        dependencies::describe(&files.content, files.lock.as_deref(), version.dependency_error.as_deref());
     let prod_version = match script.prod_version_id {
         Some(id) => script_version::Entity::find_by_id(id).one(&state.db).await?,
         None => None,
@@ -68,10 +71,12 @@ async fn detail(
         test_data: files.input,
         version: version.into(),
         prod_version: prod_version.as_ref().map(VersionInfo::from),
+        dependencies,
         last_execution: match last_execution {
             Some(row) => Some(crate::executions::view::load_one(&state.db, row).await?),
             None => None,
         },
+        warnings: Vec::new(),
     })
 }
 
@@ -92,16 +97,18 @@ async fn list_scripts(State(state): State<AppState>) -> ApiResult<Json<Vec<Scrip
         (status = 201, description = "Created", body = ScriptDetail),
         NeedsEditor,
         (status = 413, description = "Content over 1 MiB", body = ErrorBody),
-        (status = 422, description = "Invalid field", body = ErrorBody),
+        (status = 422, description = "Invalid field, or a malformed `# /// script` block (the detail names its line)", body = ErrorBody),
     ))]
 async fn create_script(
     State(state): State<AppState>,
     user: CurrentUser,
     OptionalJson(body): OptionalJson<CreateScript>,
 ) -> ApiResult<(StatusCode, Json<ScriptDetail>)> {
-    let files = ScriptFiles { content: body.content, input: body.test_data };
-    let (script, version) = state.catalog.create(&user.username, &files).await?;
-    Ok((StatusCode::CREATED, Json(detail(&state, &script, &version).await?)))
+    let (packages, warnings) = dependencies::resolve_for_save(&state, &body.content, None).await?;
+    let files = ScriptFiles { content: body.content, input: body.test_data, lock: packages.lock };
+    let (script, version) = state.catalog.create(&user.username, &files, packages.error.as_deref()).await?;
+    let detail = ScriptDetail { warnings, ..detail(&state, &script, &version).await? };
+    Ok((StatusCode::CREATED, Json(detail)))
 }
 
 /// One script with its content: the latest version, or `?version_id=`.
@@ -133,7 +140,7 @@ async fn get_script(
         (status = 404, description = "No such script", body = ErrorBody),
         (status = 409, description = "base_version_id is not the latest version", body = ErrorBody),
         (status = 413, description = "Content over 1 MiB", body = ErrorBody),
-        (status = 422, description = "Invalid field", body = ErrorBody),
+        (status = 422, description = "Invalid field, or a malformed `# /// script` block (the detail names its line)", body = ErrorBody),
     ))]
 async fn save_script(
     State(state): State<AppState>,
@@ -141,16 +148,18 @@ async fn save_script(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<SaveScript>,
 ) -> ApiResult<Json<ScriptDetail>> {
+    let (packages, warnings) = dependencies::resolve_for_save(&state, &body.content, Some(id)).await?;
     let save = Save {
         content: &body.content,
         test_data: body.test_data.as_deref(),
         base_version_id: body.base_version_id,
         ordering_number: body.ordering_number,
         message: body.message.as_deref(),
+        packages,
     };
     let (script, outcome) = state.catalog.save(&user.username, id, save).await?;
     let (SaveOutcome::Saved(version) | SaveOutcome::Unchanged(version)) = outcome;
-    Ok(Json(detail(&state, &script, &version).await?))
+    Ok(Json(ScriptDetail { warnings, ..detail(&state, &script, &version).await? }))
 }
 
 /// Fork: a new script with this one's latest content and parent ids set.

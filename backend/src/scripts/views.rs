@@ -78,6 +78,30 @@ pub struct ScriptDetail {
     pub version: VersionInfo,
     pub prod_version: Option<VersionInfo>,
     pub last_execution: Option<Execution>,
+    /// The packages of its `# /// script` block (SPEC §15); absent when it asks for none.
+    pub dependencies: Option<Dependencies>,
+    /// Said by a save or a create that succeeded with a reservation, e.g. packages that
+    /// could not be resolved; empty otherwise.
+    pub warnings: Vec<String>,
+}
+
+/// What a script's `# /// script` block asks for and what it was resolved to (`N.lock`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Dependencies {
+    /// PEP 508 requirements, as the block lists them.
+    pub requested: Vec<String>,
+    /// The block's `requires-python`.
+    pub requires_python: Option<String>,
+    /// What `N.lock` pins, every package the requirements pull in; empty when unresolved.
+    pub packages: Vec<PinnedPackage>,
+    /// Why they could not be resolved (uv's message), when they could not.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PinnedPackage {
+    pub name: String,
+    pub version: String,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

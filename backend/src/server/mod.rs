@@ -8,7 +8,12 @@ use tokio::net::TcpListener;
 use tower_sessions::session_store::ExpiredDeletion;
 
 use crate::{
-    adapters::{git_store::GitStore, llm::LlmClient, sandbox::DockerRunner},
+    adapters::{
+        deps::{Collected, Deps},
+        git_store::GitStore,
+        llm::LlmClient,
+        sandbox::DockerRunner,
+    },
     assistant::StopWords,
     auth::{session_store::DbSessionStore, throttle::LoginThrottle, users},
     build_app,
@@ -58,11 +63,13 @@ impl Application {
         let hub = EventHub::default();
         hub.listen(&db).await.context("cannot listen for the database's event notifications")?;
         let doorbell = Doorbell::default();
-        start_worker(&config, &db, &runner, &hub, &doorbell, config.worker.enabled).await?;
+        let deps = open_deps(&config);
+        start_worker(&config, &db, &runner, &deps, &hub, &doorbell, config.worker.enabled).await?;
         let state = AppState {
             db,
             catalog,
             runner,
+            deps,
             hub,
             doorbell,
             llm,
@@ -127,6 +134,30 @@ async fn open_repository(config: &Config) -> anyhow::Result<GitStore> {
     Ok(git)
 }
 
+/// `ved deps gc`: removes the package environments that no version's lock names any
+/// more. A version saved later with the same lock simply installs it again.
+pub async fn collect_environments(config: &Config) -> anyhow::Result<Collected> {
+    let db = open_database(config).await?;
+    let git = open_repository(config).await?;
+    let wanted = crate::scripts::dependencies::wanted_environments(&db, &git).await?;
+    let collected = Deps::new(config.deps.clone())
+        .collect_garbage(wanted)
+        .await
+        .with_context(|| format!("cannot clean {}; check VED_ENVS_DIR", config.deps.envs_dir.display()))?;
+    Ok(collected)
+}
+
+/// Scripts without packages never need uv, so a missing one is a warning, not a failure.
+fn open_deps(config: &Config) -> Deps {
+    if !config.deps.uv_bin.is_file() {
+        tracing::warn!(
+            uv = %config.deps.uv_bin.display(),
+            "uv is missing: scripts that declare packages cannot be resolved or run; run `tools/provision.sh run` or set VED_UV_BIN"
+        );
+    }
+    Deps::new(config.deps.clone())
+}
+
 /// `ved worker`: runs jobs from the database on this host's Docker engine until stopped,
 /// needing nothing of an API process.
 pub async fn run_worker(config: Config) -> anyhow::Result<()> {
@@ -134,7 +165,7 @@ pub async fn run_worker(config: Config) -> anyhow::Result<()> {
     let runner = DockerRunner::new(config.sandbox.clone());
     remove_leftover_containers(&runner).await;
     let (hub, doorbell) = (EventHub::default(), Doorbell::default());
-    start_worker(&config, &db, &runner, &hub, &doorbell, true).await?;
+    start_worker(&config, &db, &runner, &open_deps(&config), &hub, &doorbell, true).await?;
     tracing::info!(worker = %config.worker.name, "worker running; stop it with Ctrl+C or SIGTERM");
     shutdown_signal().await;
     runner.shutdown().await;
@@ -148,6 +179,7 @@ async fn start_worker(
     config: &Config,
     db: &sea_orm::DatabaseConnection,
     runner: &DockerRunner,
+    deps: &Deps,
     hub: &EventHub,
     doorbell: &Doorbell,
     runs_jobs: bool,
@@ -163,6 +195,7 @@ async fn start_worker(
     let worker = Worker {
         db: db.clone(),
         sandbox: runner.clone(),
+        deps: deps.clone(),
         hub: hub.clone(),
         doorbell: doorbell.clone(),
         config: WorkerConfig {

@@ -2,6 +2,7 @@
 //! with a fresh SQLite file and scripts repository, and talks HTTP to it.
 mod assistant;
 mod auth;
+mod dependencies;
 mod errors;
 mod execution;
 mod fresh_start;

@@ -37,11 +37,14 @@ pub struct Author {
     pub email: String,
 }
 
-/// The two files that make up a script at some commit.
+/// The files that make up a script at some commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScriptFiles {
     pub content: String,
     pub input: String,
+    /// `N.lock`: the packages resolved for the script's `# /// script` block (SPEC §15);
+    /// absent when it declares none or they could not be resolved.
+    pub lock: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,23 +99,21 @@ impl GitStore {
         &self.location
     }
 
-    /// Commits `N.py` and `N.input` to an editor's branch, creating the branch from prod's tip
-    /// on the editor's first save.
+    /// Commits `N.py`, `N.input` and `N.lock` (or its absence) to an editor's branch,
+    /// creating the branch from prod's tip on the editor's first save.
     pub async fn commit_script(
         &self,
         branch: &str,
         author: &Author,
         script_id: i64,
-        content: &str,
-        input: &str,
+        files: &ScriptFiles,
         message: &str,
     ) -> Result<CommitId> {
         let branch = Branch::editor(branch)?;
-        let (author, message) = (author.clone(), message.to_owned());
-        let (content, input) = (content.to_owned(), input.to_owned());
+        let (author, message, files) = (author.clone(), message.to_owned(), files.clone());
         self.write(move |repo| {
             let change = Change { branch: &branch, author: &author, message: &message };
-            write::commit_script(repo, &change, script_id, &content, &input)
+            write::commit_script(repo, &change, script_id, &files)
         })
         .await
         .map(|id| id.to_string())
@@ -141,7 +142,7 @@ impl GitStore {
         self.read(move |repo| read::list_scripts(repo, &branch)).await
     }
 
-    /// Removes both files of the script from `branch` in one commit; `None` if the branch or the
+    /// Removes the files of the script from `branch` in one commit; `None` if the branch or the
     /// script is not there. History keeps the files.
     pub async fn remove_script(
         &self,
@@ -160,7 +161,7 @@ impl GitStore {
         .map(|id| id.map(|id| id.to_string()))
     }
 
-    /// Copies `N.py` and `N.input` as they are in `from_commit` onto prod in one commit. If prod
+    /// Copies `N.py`, `N.input` and `N.lock` as they are in `from_commit` onto prod in one commit. If prod
     /// already has exactly those files nothing is written and prod's tip is returned.
     pub async fn merge_to_prod(
         &self,
@@ -233,4 +234,8 @@ fn script_path(script_id: i64) -> String {
 
 fn input_path(script_id: i64) -> String {
     format!("{script_id}.input")
+}
+
+fn lock_path(script_id: i64) -> String {
+    format!("{script_id}.lock")
 }

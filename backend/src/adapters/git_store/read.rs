@@ -4,7 +4,7 @@ use gix::{ObjectId, Repository};
 
 use super::branch::Branch;
 use super::error::{GitStoreError, Result};
-use super::{input_path, script_path, CommitInfo, ScriptFiles};
+use super::{input_path, lock_path, script_path, CommitInfo, ScriptFiles};
 
 pub(super) fn branch_tip(repo: &Repository, branch: &Branch) -> Result<Option<ObjectId>> {
     let Some(mut reference) = repo.try_find_reference(branch.full_name().as_ref())? else {
@@ -41,7 +41,8 @@ pub(super) fn script_at(repo: &Repository, commit: ObjectId, script_id: i64) -> 
     };
     // A script saved by this store always has its input beside it; tolerate hand-made commits.
     let input = text_file(&tree, &input_path(script_id))?.unwrap_or_default();
-    Ok(Some(ScriptFiles { content, input }))
+    let lock = text_file(&tree, &lock_path(script_id))?;
+    Ok(Some(ScriptFiles { content, input, lock }))
 }
 
 pub(super) fn list_scripts(repo: &Repository, branch: &Branch) -> Result<Vec<i64>> {

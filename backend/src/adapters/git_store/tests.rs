@@ -56,10 +56,17 @@ fn ed(name: &str) -> Author {
     Author::editor(name)
 }
 
+fn files(content: &str, input: &str) -> ScriptFiles {
+    ScriptFiles { content: content.to_owned(), input: input.to_owned(), lock: None }
+}
+
 impl Repo {
     async fn save(&self, editor: &str, script_id: i64, content: &str, message: &str) -> CommitId {
         let input = format!("input of {script_id}");
-        self.store.commit_script(editor, &ed(editor), script_id, content, &input, message).await.unwrap()
+        self.store
+            .commit_script(editor, &ed(editor), script_id, &files(content, &input), message)
+            .await
+            .unwrap()
     }
 }
 
@@ -117,12 +124,15 @@ async fn a_save_is_one_commit_with_both_files_by_the_editor() {
 async fn content_round_trips_exactly() {
     let repo = new_repo();
     let content = "\"\"\"Grüße, 世界 🐍\"\"\"\r\nprint('ü')\t";
-    let commit =
-        repo.store.commit_script("ed1", &ed("ed1"), 3, content, "", "save script 3 v0.1").await.unwrap();
+    let commit = repo
+        .store
+        .commit_script("ed1", &ed("ed1"), 3, &files(content, ""), "save script 3 v0.1")
+        .await
+        .unwrap();
 
     assert_eq!(git(&repo.path, &["show", "ed1:3.py"]), content);
     assert_eq!(git(&repo.path, &["show", "ed1:3.input"]), "");
-    let expected = ScriptFiles { content: content.to_owned(), input: String::new() };
+    let expected = files(content, "");
     assert_eq!(repo.store.read_script_on_branch("ed1", 3).await.unwrap(), Some(expected.clone()));
     assert_eq!(repo.store.read_script_at(&commit, 3).await.unwrap(), Some(expected));
 }
@@ -289,7 +299,7 @@ async fn invalid_branch_names_are_rejected_before_anything_is_written() {
         "ed@{1}", "HEAD", "édouard", "ed\n", "prod",
     ];
     for name in bad {
-        let err = repo.store.commit_script(name, &ed("ed1"), 3, "x", "", "save").await.unwrap_err();
+        let err = repo.store.commit_script(name, &ed("ed1"), 3, &files("x", ""), "save").await.unwrap_err();
         assert!(matches!(err, GitStoreError::InvalidBranch { .. }), "{name:?}: {err}");
     }
     assert!(matches!(repo.store.list_scripts("../prod").await, Err(GitStoreError::InvalidBranch { .. })));
@@ -306,7 +316,7 @@ async fn an_identity_git_cannot_store_is_an_error_not_a_corrupt_commit() {
     let repo = new_repo();
     let author = Author { name: "ed<1>".to_owned(), email: "ed1@ved.local".to_owned() };
 
-    assert!(repo.store.commit_script("ed1", &author, 3, "x", "", "save").await.is_err());
+    assert!(repo.store.commit_script("ed1", &author, 3, &files("x", ""), "save").await.is_err());
     assert_eq!(repo.store.branch_tip("ed1").await.unwrap(), None);
     assert_fsck_clean(&repo.path);
 }
@@ -318,7 +328,7 @@ async fn twenty_concurrent_saves_to_one_branch_all_land() {
         let store = repo.store.clone();
         tokio::spawn(async move {
             let message = format!("save script {id} v0.1");
-            store.commit_script("ed1", &ed("ed1"), id, &format!("print({id})"), "", &message).await
+            store.commit_script("ed1", &ed("ed1"), id, &files(&format!("print({id})"), ""), &message).await
         })
     });
 
@@ -342,7 +352,9 @@ async fn two_stores_sharing_a_repository_never_lose_a_commit() {
     let saves = (1..=20).map(|id| {
         let store = if id % 2 == 0 { repo.store.clone() } else { other.clone() };
         tokio::spawn(async move {
-            store.commit_script("ed1", &ed("ed1"), id, "x", "", &format!("save script {id} v0.1")).await
+            store
+                .commit_script("ed1", &ed("ed1"), id, &files("x", ""), &format!("save script {id} v0.1"))
+                .await
         })
     });
 
@@ -416,4 +428,22 @@ fn a_file_or_a_damaged_repository_is_refused_with_the_reason() {
     let err = GitStore::open_or_init(&damaged).err().expect("a damaged repository is refused");
     assert!(err.to_string().contains("damaged git repository"), "{err}");
     assert!(!damaged.join(open::NESTED_NAME).exists(), "nothing is created beside it");
+}
+
+#[tokio::test]
+async fn the_lock_travels_with_its_script_and_leaves_with_it() {
+    let repo = new_repo();
+    let with_lock =
+        ScriptFiles { lock: Some("tabulate==0.9.0\n".to_owned()), ..files("import tabulate", "") };
+    let first = repo.store.commit_script("ed1", &ed("ed1"), 3, &with_lock, "save").await.unwrap();
+    assert_eq!(git(&repo.path, &["show", &format!("{first}:3.lock")]), "tabulate==0.9.0\n");
+    repo.store.merge_to_prod(&ed("ed1"), 3, &first, "merge").await.unwrap();
+    assert_eq!(git(&repo.path, &["show", "prod:3.lock"]), "tabulate==0.9.0\n");
+
+    let second =
+        repo.store.commit_script("ed1", &ed("ed1"), 3, &files("print(1)", ""), "save").await.unwrap();
+    assert_eq!(repo.store.read_script_at(&second, 3).await.unwrap().unwrap().lock, None);
+    assert_eq!(repo.store.read_script_at(&first, 3).await.unwrap().unwrap(), with_lock);
+    repo.store.merge_to_prod(&ed("ed1"), 3, &second, "merge").await.unwrap();
+    assert_eq!(repo.store.read_script_on_branch("prod", 3).await.unwrap().unwrap().lock, None);
 }

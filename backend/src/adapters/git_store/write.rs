@@ -7,7 +7,7 @@ use gix::{ObjectId, Repository};
 
 use super::branch::Branch;
 use super::error::{GitStoreError, Result};
-use super::{input_path, read, script_path, Author};
+use super::{input_path, lock_path, read, script_path, Author, ScriptFiles};
 
 /// How often a write is rebuilt on a branch tip that moved under it before giving up.
 const MAX_ATTEMPTS: usize = 8;
@@ -42,11 +42,11 @@ pub(super) fn commit_script(
     repo: &Repository,
     change: &Change<'_>,
     script_id: i64,
-    content: &str,
-    input: &str,
+    files: &ScriptFiles,
 ) -> Result<ObjectId> {
-    let content = repo.write_blob(content)?.detach();
-    let input = repo.write_blob(input)?.detach();
+    let content = repo.write_blob(&files.content)?.detach();
+    let input = repo.write_blob(&files.input)?.detach();
+    let lock = files.lock.as_ref().map(|lock| repo.write_blob(lock)).transpose()?.map(|id| id.detach());
     let set_files = |repo: &Repository, tree: ObjectId| {
         let mut editor = repo.edit_tree(tree)?;
         editor.upsert(script_path(script_id), EntryKind::Blob, content)?.upsert(
@@ -54,6 +54,10 @@ pub(super) fn commit_script(
             EntryKind::Blob,
             input,
         )?;
+        match lock {
+            Some(lock) => editor.upsert(lock_path(script_id), EntryKind::Blob, lock)?,
+            None => editor.remove(lock_path(script_id))?,
+        };
         Ok(editor.write()?.detach())
     };
     // Every save is its own commit, even one that repeats the branch's content: the caller
@@ -71,13 +75,13 @@ pub(super) fn remove_script(
     }
     let drop_files = |repo: &Repository, tree: ObjectId| {
         let mut editor = repo.edit_tree(tree)?;
-        editor.remove(script_path(script_id))?.remove(input_path(script_id))?;
+        editor.remove(script_path(script_id))?.remove(input_path(script_id))?.remove(lock_path(script_id))?;
         Ok(editor.write()?.detach())
     };
     update_branch(repo, change, IfUnchanged::Skip, drop_files).map(Outcome::committed)
 }
 
-/// Makes prod's copy of the script's two files match `source`'s, file by file.
+/// Makes prod's copy of the script's files match `source`'s, file by file.
 pub(super) fn merge_to_prod(
     repo: &Repository,
     change: &Change<'_>,
@@ -90,14 +94,17 @@ pub(super) fn merge_to_prod(
     let Some(content_id) = file_id(&content) else {
         return Err(GitStoreError::NotFound(format!("{content} in commit {source}")));
     };
-    let input_id = file_id(&input);
+    let lock = lock_path(script_id);
+    let optional = [(input.as_str(), file_id(&input)), (lock.as_str(), file_id(&lock))];
     let copy_files = |repo: &Repository, tree: ObjectId| {
         let mut editor = repo.edit_tree(tree)?;
         editor.upsert(content.as_str(), EntryKind::Blob, content_id)?;
-        match input_id {
-            Some(id) => editor.upsert(input.as_str(), EntryKind::Blob, id)?,
-            None => editor.remove(input.as_str())?,
-        };
+        for (path, id) in optional {
+            match id {
+                Some(id) => editor.upsert(path, EntryKind::Blob, id)?,
+                None => editor.remove(path)?,
+            };
+        }
         Ok(editor.write()?.detach())
     };
     update_branch(repo, change, IfUnchanged::Skip, copy_files).map(Outcome::tip)

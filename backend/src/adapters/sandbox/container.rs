@@ -25,7 +25,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 
 use super::capture::Capture;
-use super::{loader, SandboxConfig};
+use super::{loader, Payload, SandboxConfig};
 
 /// Carried by every container we create, so that a restart can sweep what a crash left.
 pub(super) const MANAGED_LABEL: &str = "ved.managed";
@@ -35,6 +35,8 @@ pub(super) const WORKER_LABEL: &str = "ved.worker";
 pub(super) const RUN_DIR_LABEL: &str = "ved.run_dir";
 const RUN_DIR_PREFIX: &str = "run-";
 const MOUNT_POINT: &str = "/runner";
+/// Where every container sees the package environments (read-only).
+const ENVS_MOUNT_POINT: &str = "/runner-envs";
 
 /// How long a killed container gets to flush its last output and report its exit.
 const KILL_GRACE: Duration = Duration::from_secs(5);
@@ -103,13 +105,7 @@ pub(super) fn container_body(
             ])),
         }),
         // A bind mount, because a read-only root refuses `upload_to_container`.
-        mounts: Some(vec![Mount {
-            typ: Some(MountType::BIND),
-            source: Some(run_dir.to_string_lossy().into_owned()),
-            target: Some(MOUNT_POINT.to_owned()),
-            read_only: Some(true),
-            ..Default::default()
-        }]),
+        mounts: Some(mounts(config, run_dir)),
         ..Default::default()
     };
     let (script, input) = (format!("{MOUNT_POINT}/script.py"), format!("{MOUNT_POINT}/input"));
@@ -148,6 +144,26 @@ pub(super) fn container_body(
     }
 }
 
+/// The run directory and, read-only too, the package environments: all of them, because
+/// a pooled container is started before anyone knows which it will need, and the engine
+/// cannot add a mount to a running container. They hold public packages only.
+fn mounts(config: &SandboxConfig, run_dir: &Path) -> Vec<Mount> {
+    let bind = |source: &Path, target: &str| Mount {
+        typ: Some(MountType::BIND),
+        source: Some(source.to_string_lossy().into_owned()),
+        target: Some(target.to_owned()),
+        read_only: Some(true),
+        ..Default::default()
+    };
+    let mut mounts = vec![bind(run_dir, MOUNT_POINT)];
+    if let Some(envs) = &config.envs_dir {
+        // The engine only bind-mounts absolute paths.
+        let envs = std::path::absolute(envs).unwrap_or_else(|_| envs.clone());
+        mounts.push(bind(&envs, ENVS_MOUNT_POINT));
+    }
+    mounts
+}
+
 /// The uid and gid every container runs as.
 pub(super) const SANDBOX_USER: u32 = 65534;
 
@@ -168,15 +184,48 @@ pub(super) fn create_run_dir(root: &Path) -> std::io::Result<TempDir> {
     Ok(dir)
 }
 
-/// Puts the script and its input where the container sees them: before it starts, or,
-/// for a pooled container already running, before the loader is told to go.
-pub(super) fn write_job(dir: &Path, script: &str, input: &[u8]) -> std::io::Result<()> {
-    for (name, content) in [("script.py", script.as_bytes()), ("input", input)] {
-        let path = dir.join(name);
-        std::fs::write(&path, content)?;
-        give_to_sandbox_user(&path, 0o400, 0o644)?;
+/// The files of one run, owned, to be written off the async threads.
+pub(super) struct JobFiles {
+    script: String,
+    input: Vec<u8>,
+    /// The environment's name under the environments' mount point.
+    environment: Option<String>,
+}
+
+impl JobFiles {
+    pub(super) fn of(payload: &Payload<'_>) -> Self {
+        Self {
+            script: payload.script.to_owned(),
+            input: payload.input.to_vec(),
+            environment: payload.environment.map(str::to_owned),
+        }
     }
-    Ok(())
+
+    /// Puts the script, its input and the name of its environment where the container
+    /// sees them: before it starts, or, for a pooled container already running, before
+    /// the loader is told to go.
+    pub(super) fn write(self, dir: &Path) -> std::io::Result<()> {
+        // The path the loader puts on `PYTHONPATH`; a name, never a path, is accepted.
+        let environment = match self.environment {
+            Some(name) if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                format!("{ENVS_MOUNT_POINT}/{name}")
+            }
+            Some(name) => {
+                return Err(std::io::Error::other(format!("{name:?} is not an environment's name")))
+            }
+            None => String::new(),
+        };
+        for (name, content) in [
+            ("script.py", self.script.as_bytes()),
+            ("input", &self.input),
+            ("environment", environment.as_bytes()),
+        ] {
+            let path = dir.join(name);
+            std::fs::write(&path, content)?;
+            give_to_sandbox_user(&path, 0o400, 0o644)?;
+        }
+        Ok(())
+    }
 }
 
 /// Owned by the sandbox's user with `private_mode` where the server may give files away

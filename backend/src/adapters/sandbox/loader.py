@@ -52,6 +52,14 @@ if child == 0:
     sys.argv[:] = [SCRIPT, INPUT]
     sys.orig_argv[:] = ['python', SCRIPT, INPUT]
     sys.path[0] = os.path.dirname(SCRIPT)
+    # The script's packages (SPEC §15), named by the server beside the script: where
+    # PYTHONPATH would put them (after the script's folder, before the standard library
+    # and the image's packages), and on PYTHONPATH for any Python the script starts.
+    with open(os.path.join(os.path.dirname(SCRIPT), 'environment')) as file:
+        environment = file.read()
+    if environment:
+        sys.path.insert(1, environment)
+        os.environ['PYTHONPATH'] = environment
     main = type(sys)('__main__')
     main.__dict__.update(
         __file__=SCRIPT,

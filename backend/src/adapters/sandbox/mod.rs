@@ -68,6 +68,11 @@ pub struct SandboxConfig {
     pub warm_pool: usize,
     /// What a run may leave in `/runner/out`.
     pub artifacts: ArtifactLimits,
+    /// The host directory of per-script package environments (SPEC §15), one
+    /// subdirectory per lock. Every container sees it read-only at `/runner-envs`, so
+    /// that a pooled container started before its job can run any of them; a run puts its
+    /// own on `PYTHONPATH`. `None`: runs get no packages.
+    pub envs_dir: Option<PathBuf>,
 }
 
 pub use artifacts::{Artifact, ArtifactLimits};
@@ -91,6 +96,7 @@ impl Default for SandboxConfig {
             worker: "default".to_owned(),
             warm_pool: 2,
             artifacts: ArtifactLimits::default(),
+            envs_dir: None,
         }
     }
 }
@@ -109,8 +115,23 @@ pub struct RunJob {
     pub execution_id: i64,
     pub script: String,
     pub input: Vec<u8>,
+    /// The name of the package environment under `envs_dir` the script imports from.
+    pub environment: Option<String>,
     /// Where the output goes while the script runs, if anywhere.
     pub output: Option<OutputTap>,
+}
+
+/// What a container's loader is handed: the files of one run.
+pub(super) struct Payload<'a> {
+    script: &'a str,
+    input: &'a [u8],
+    environment: Option<&'a str>,
+}
+
+impl<'a> Payload<'a> {
+    fn script(script: &'a str) -> Self {
+        Self { script, input: b"", environment: None }
+    }
 }
 
 /// Which stream an output chunk was written to.
@@ -270,7 +291,7 @@ impl DockerRunner {
             .inner
             .interpreter
             .get_or_try_init(|| async {
-                let probe = self.execute(None, PROBE, b"", None).await?.outcome;
+                let probe = self.execute(None, &Payload::script(PROBE), None).await?.outcome;
                 let name = probe.stdout.trim();
                 if probe.status != RunStatus::Succeeded || name.is_empty() {
                     return Err(SandboxError::Engine(format!(
@@ -300,8 +321,10 @@ impl DockerRunner {
         Fut: std::future::Future<Output = ()> + Send,
     {
         let interpreter = self.interpreter().await?;
+        let payload =
+            Payload { script: &job.script, input: &job.input, environment: job.environment.as_deref() };
         let Finished { mut outcome, verdict } =
-            self.execute(Some(job.execution_id), &job.script, &job.input, job.output.as_ref()).await?;
+            self.execute(Some(job.execution_id), &payload, job.output.as_ref()).await?;
         outcome.interpreter = interpreter;
         tracing::debug!(
             execution = job.execution_id,
@@ -368,18 +391,17 @@ impl DockerRunner {
     async fn execute(
         &self,
         execution_id: Option<i64>,
-        script: &str,
-        input: &[u8],
+        payload: &Payload<'_>,
         tap: Option<&OutputTap>,
     ) -> Result<Finished, SandboxError> {
         loop {
             match self.inner.pool.admit(&self.inner.slots).await {
                 Admission::Warm(warm) => {
-                    if let Some(finished) = self.run_warm(warm, script, input, tap).await {
+                    if let Some(finished) = self.run_warm(warm, payload, tap).await {
                         return Ok(finished);
                     }
                 }
-                Admission::Cold(slot) => return self.contain(slot, execution_id, script, input, tap).await,
+                Admission::Cold(slot) => return self.contain(slot, execution_id, payload, tap).await,
             }
         }
     }
@@ -390,8 +412,7 @@ impl DockerRunner {
         &self,
         slot: OwnedSemaphorePermit,
         execution_id: Option<i64>,
-        script: &str,
-        input: &[u8],
+        payload: &Payload<'_>,
         tap: Option<&OutputTap>,
     ) -> Result<Finished, SandboxError> {
         let ready = match self.warm_up(slot, execution_id).await {
@@ -399,7 +420,7 @@ impl DockerRunner {
             Err(SandboxError::Engine(reason)) => return Ok(Finished::settled(engine_failure(reason))),
             Err(not_attempted) => return Err(not_attempted),
         };
-        Ok(self.run_warm(ready, script, input, tap).await.unwrap_or_else(|| {
+        Ok(self.run_warm(ready, payload, tap).await.unwrap_or_else(|| {
             Finished::settled(engine_failure(
                 "the container stopped before the script could start".to_owned(),
             ))

@@ -19,7 +19,7 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use super::capture::Capture;
 use super::container::{self, ContainerGuard, Followed, OutputStream, RunClock};
 use super::ending::{blocking, conclude, engine_failure, Finished};
-use super::{artifacts, loader, DockerRunner, SandboxError};
+use super::{artifacts, loader, DockerRunner, Payload, SandboxError};
 
 /// How long a new container may take to start its loader.
 const WARM_UP_LIMIT: Duration = Duration::from_secs(30);
@@ -198,10 +198,16 @@ impl DockerRunner {
     ) -> Result<Warm, SandboxError> {
         let config = &self.inner.config;
         let docker = self.client()?;
-        let root = config.run_dir_root.clone();
-        let run_dir = blocking(move || container::create_run_dir(&root))
-            .await
-            .map_err(|e| SandboxError::Engine(format!("could not prepare a run directory: {e}")))?;
+        let (root, envs) = (config.run_dir_root.clone(), config.envs_dir.clone());
+        let run_dir = blocking(move || {
+            // The engine refuses to bind-mount a directory that does not exist.
+            if let Some(envs) = envs {
+                std::fs::create_dir_all(envs)?;
+            }
+            container::create_run_dir(&root)
+        })
+        .await
+        .map_err(|e| SandboxError::Engine(format!("could not prepare a run directory: {e}")))?;
         let body = container::container_body(config, run_dir.path(), execution_id);
         let created = docker
             .create_container(None, body)
@@ -227,14 +233,14 @@ impl DockerRunner {
     pub(super) async fn run_warm(
         &self,
         warm: Warm,
-        script: &str,
-        input: &[u8],
+        payload: &Payload<'_>,
         tap: Option<&super::OutputTap>,
     ) -> Option<Finished> {
         let config = &self.inner.config;
         let Warm { container, mut stdin, mut output } = warm;
-        let (dir, script, input) = (container.run_dir().to_owned(), script.to_owned(), input.to_vec());
-        if let Err(e) = blocking(move || container::write_job(&dir, &script, &input)).await {
+        let dir = container.run_dir().to_owned();
+        let job = container::JobFiles::of(payload);
+        if let Err(e) = blocking(move || job.write(&dir)).await {
             container.remove().await;
             return Some(Finished::settled(engine_failure(format!(
                 "could not prepare the run directory: {e}"

@@ -213,6 +213,7 @@ impl Sandbox {
             execution_id: next_execution_id(),
             script: script.to_owned(),
             input: input.to_vec(),
+            environment: None,
             output: None,
         }
     }
@@ -706,7 +707,10 @@ async fn host_files_outside_the_mount_are_out_of_reach(mode: Mode) {
     drop(sibling);
     sandbox.close().await;
     assert_succeeded(&outcome);
-    assert_eq!(outcome.stdout, "[False, False]\n['input', 'out', 'script.py']\nshadow denied\n");
+    assert_eq!(
+        outcome.stdout,
+        "[False, False]\n['environment', 'input', 'out', 'script.py']\nshadow denied\n"
+    );
 }
 
 async fn concurrent_runs_are_bounded(mode: Mode) {
@@ -886,13 +890,16 @@ fn run_directories_cannot_be_listed_by_other_users_of_the_host() {
     let root = TempDir::new().unwrap();
     let runs = root.path().join("runs");
     let dir = container::create_run_dir(&runs).unwrap();
-    container::write_job(dir.path(), "print(1)", b"input").unwrap();
+    let payload = super::Payload { script: "print(1)", input: b"input", environment: None };
+    container::JobFiles::of(&payload).write(dir.path()).unwrap();
+    let hostile = super::Payload { environment: Some("../../etc"), ..payload };
+    assert!(container::JobFiles::of(&hostile).write(dir.path()).is_err(), "a path is not a name");
     let metadata = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap();
     let mode = |name: &str| metadata(name).permissions().mode() & 0o777;
     assert_eq!(std::fs::metadata(&runs).unwrap().permissions().mode() & 0o777, 0o711, "the root");
     // This suite runs as root (it needs the Docker engine), so files can be given away.
     assert_eq!((metadata("").uid(), mode("")), (container::SANDBOX_USER, 0o700), "a run directory");
-    for file in ["script.py", "input"] {
+    for file in ["script.py", "input", "environment"] {
         assert_eq!((metadata(file).uid(), mode(file)), (container::SANDBOX_USER, 0o400), "{file}");
     }
 }

@@ -1,4 +1,5 @@
 import type { Draft } from '../../lib/drafts';
+import { packagesView, type Dependencies } from '../../lib/packages';
 import { formatDateTime, formatRelative, shortHash } from '../../lib/format';
 import { labelOf } from './editorState';
 import type { Comparison, CompareWith, ViewedVersion } from './useVersionViewer';
@@ -123,6 +124,34 @@ export function CompareBanner({
           Close comparison
         </button>
       </span>
+    </div>
+  );
+}
+
+/** The saved version's packages above the editor: what `N.lock` pins, or uv's error. */
+export function PackagesBanner({ dependencies }: { dependencies: Dependencies | null | undefined }) {
+  const view = packagesView(dependencies);
+  if (!view) return null;
+  if (view.kind === 'failed') {
+    return (
+      <div className="banner banner-packages banner-packages-failed" data-testid="packages" role="alert">
+        <strong>Packages not resolved:</strong>
+        <pre className="packages-error">{view.error}</pre>
+      </div>
+    );
+  }
+  return (
+    <div className="banner banner-packages" data-testid="packages">
+      <strong>Packages</strong>
+      {view.kind === 'resolved' ? (
+        view.pins.map((pin) => (
+          <span key={pin} className="package-pin mono">
+            {pin}
+          </span>
+        ))
+      ) : (
+        <span className="muted">{view.requested.join(', ')} — resolved when the script is saved or run</span>
+      )}
     </div>
   );
 }

@@ -11,7 +11,7 @@ import { useUnsavedChangesGuard } from '../../hooks/useUnsavedChangesGuard';
 import { draftKey } from '../../lib/drafts';
 import { BottomPanel, type BottomTab } from './BottomPanel';
 import { EditorDialogs } from './EditorDialogs';
-import { CompareBanner, DraftRestoredBanner, ViewingBanner } from './EditorBanners';
+import { CompareBanner, DraftRestoredBanner, PackagesBanner, ViewingBanner } from './EditorBanners';
 import { EditorPane } from './EditorPane';
 import { EditorToolbar } from './EditorToolbar';
 import { labelOf } from './editorState';
@@ -174,6 +174,7 @@ export function Workbench({
             onClose={viewer.closeComparison}
           />
         )}
+        {!elsewhere && <PackagesBanner dependencies={detail?.dependencies} />}
         <EditorPane
           scriptId={scriptId}
           content={draft.content}

@@ -34,6 +34,8 @@ const script = (versionId: number, minor: number, content: string, ordering = 1)
   version: version(versionId, minor),
   prod_version: null,
   last_execution: null,
+  dependencies: null,
+  warnings: [],
 });
 
 describe('the draft', () => {

@@ -101,6 +101,7 @@ export function useScriptEditor({ scriptId, initialDetail, readOnly, draftKey, r
       const created = await api.scripts.create({ content, test_data: testData });
       forgetDraft();
       if (!andRun) toast.success(`Created script #${created.id} · v${labelOf(created.version)}`);
+      created.warnings.forEach((warning) => toast.error(warning));
       await goTo(`/editor/${created.id}`, { detail: created, runAfterLoad: andRun ? 'draft' : undefined });
       return created;
     } catch (err) {
@@ -133,6 +134,7 @@ export function useScriptEditor({ scriptId, initialDetail, readOnly, draftKey, r
       dispatch({ type: 'adopt', detail: saved });
       setMessage('');
       toast.success(saveMessage(detail, saved));
+      saved.warnings.forEach((warning) => toast.error(warning));
       return saved;
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) setDialog({ kind: 'conflict', detail: err.detail });

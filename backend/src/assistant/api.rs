@@ -172,10 +172,7 @@ async fn complete(
         context_code: &body.context_code,
     };
 
-    if let Err(rejected) = state.stop_words.check(&body.prompt) {
-        call.log(&state.db, Outcome::Rejected(&rejected)).await?;
-        return Err(ApiError::BadRequest(rejected.to_string()));
-    }
+    call.refuse_if_disallowed(&state.db, &state.stop_words).await?;
     budget::check(&state.db, state.config.llm_daily_budget_micros, &user.username).await?;
 
     let started = Instant::now();
@@ -294,10 +291,16 @@ async fn list_interactions(
     }))
 }
 
-fn check_sizes(body: &CompleteRequest) -> ApiResult<()> {
-    if body.prompt.len() > MAX_PROMPT_BYTES {
+/// The one size rule of a prompt, whole answer or fix.
+pub(super) fn check_prompt_size(prompt: &str) -> ApiResult<()> {
+    if prompt.len() > MAX_PROMPT_BYTES {
         return Err(ApiError::PayloadTooLarge("The prompt is larger than 32 KiB.".into()));
     }
+    Ok(())
+}
+
+fn check_sizes(body: &CompleteRequest) -> ApiResult<()> {
+    check_prompt_size(&body.prompt)?;
     if body.context_code.len() > MAX_CONTEXT_BYTES {
         return Err(ApiError::PayloadTooLarge("context_code is larger than 1 MiB.".into()));
     }

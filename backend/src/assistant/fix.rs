@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::log::{micros_to_usd, Call, Outcome};
+use super::log::{micros_to_usd, Call};
 use super::prompts::{self, LastRun};
 use super::sse::{self, EventSender, Gone};
 use super::streamed::{stream_answer, Ask, Streamed};
@@ -31,7 +31,6 @@ use crate::{
 
 const DEFAULT_ROUNDS: u8 = 3;
 const MAX_ROUNDS: u8 = 6;
-const MAX_PROMPT_BYTES: usize = 32 * 1024;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -131,25 +130,19 @@ pub(super) async fn fix(
     })?;
     catalog::live_script(&state.db, script_id).await?;
     let version = catalog::latest_version(&state.db, script_id).await?;
-    let prompt = body.prompt.as_deref().unwrap_or_default();
-    if let Err(rejected) = state.stop_words.check(prompt) {
-        let call = Call {
-            user: &user.username,
-            script_id: Some(script_id),
-            script_version_id: Some(version.id),
-            prompt,
-            context_code: &body.content,
-        };
-        call.log(&state.db, Outcome::Rejected(&rejected)).await?;
-        return Err(ApiError::BadRequest(rejected.to_string()));
-    }
+    let call = Call {
+        user: &user.username,
+        script_id: Some(script_id),
+        script_version_id: Some(version.id),
+        prompt: body.prompt.as_deref().unwrap_or_default(),
+        context_code: &body.content,
+    };
+    call.refuse_if_disallowed(&state.db, &state.stop_words).await?;
     budget::check(&state.db, state.config.llm_daily_budget_micros, &user.username).await?;
     if !state.llm.is_configured() {
         return Err(ApiError::from(&crate::adapters::llm::LlmError::NotConfigured));
     }
-    if state.config.worker.enabled {
-        state.runner.interpreter().await?;
-    }
+    crate::executions::ready_to_run(&state).await?;
     let test_data = match body.test_data {
         Some(test_data) => test_data,
         None => state.catalog.read_files(&version).await?.input,
@@ -190,8 +183,8 @@ fn check(body: &FixRequest) -> ApiResult<u8> {
     if let Some(test_data) = &body.test_data {
         catalog::check_size("test_data", test_data)?;
     }
-    if body.prompt.as_ref().is_some_and(|prompt| prompt.len() > MAX_PROMPT_BYTES) {
-        return Err(ApiError::PayloadTooLarge("The prompt is larger than 32 KiB.".into()));
+    if let Some(prompt) = &body.prompt {
+        super::api::check_prompt_size(prompt)?;
     }
     match body.max_rounds {
         None => Ok(DEFAULT_ROUNDS),

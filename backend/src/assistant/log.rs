@@ -7,12 +7,12 @@ use std::time::Instant;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 
-use super::Rejected;
+use super::{Rejected, StopWords};
 use crate::adapters::llm::{Completion, CostSource, LlmError};
 use crate::{
     audit::{self, AuditEvent},
     entities::llm_interaction,
-    error::ApiResult,
+    error::{ApiError, ApiResult},
 };
 
 /// `model_id` and `cost_source` of a row for which no upstream call was made.
@@ -49,6 +49,18 @@ pub(super) enum Outcome<'a> {
 }
 
 impl Call<'_> {
+    /// The guardrail (SPEC §7): a prompt with a stop word is refused with 400, the attempt
+    /// on record, before any upstream call.
+    pub(super) async fn refuse_if_disallowed(
+        &self,
+        db: &DatabaseConnection,
+        stop_words: &StopWords,
+    ) -> ApiResult<()> {
+        let Err(rejected) = stop_words.check(self.prompt) else { return Ok(()) };
+        self.log(db, Outcome::Rejected(&rejected)).await?;
+        Err(ApiError::BadRequest(rejected.to_string()))
+    }
+
     /// Writes the interaction row and its audit row.
     pub(super) async fn log(
         &self,

@@ -156,7 +156,7 @@ async fn execute_script(
 }
 
 /// With a worker in this process, a missing engine or image is said at once (503).
-async fn ready_to_run(state: &AppState) -> ApiResult<()> {
+pub async fn ready_to_run(state: &AppState) -> ApiResult<()> {
     if state.config.worker.enabled {
         state.runner.interpreter().await?;
     }

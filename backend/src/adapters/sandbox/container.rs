@@ -500,13 +500,17 @@ async fn exited(
 /// returns the reported exit code. Past the cap, bytes are read and dropped, so the
 /// script keeps running and its own exit status stands.
 async fn copy_output(output: &mut OutputStream, capture: &mut Capture) -> Result<Option<i64>, BollardError> {
-    while let Some(frame) = output.next().await {
-        capture.push(frame?);
+    loop {
+        // The report may be complete before the first frame read here: the engine can
+        // deliver the loader's go-ahead, the script's output and the report in one frame,
+        // all of it taken in while listening for the go-ahead. Another frame would then
+        // only come with the container's end, after the loader's release timeout.
         if let Some(exit_code) = capture.reported_exit() {
             return Ok(Some(exit_code));
         }
+        let Some(frame) = output.next().await else { return Ok(None) };
+        capture.push(frame?);
     }
-    Ok(None)
 }
 
 async fn wait_for_exit(docker: &Docker, id: &str) -> Result<(), BollardError> {
@@ -516,5 +520,40 @@ async fn wait_for_exit(docker: &Docker, id: &str) -> Result<(), BollardError> {
         // bollard reports a non-zero exit as an error; the code is read from inspect.
         Some(Ok(_)) | Some(Err(BollardError::DockerContainerWaitError { .. })) | None => Ok(()),
         Some(Err(e)) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bollard::container::LogOutput;
+    use futures::StreamExt;
+
+    use super::{copy_output, OutputStream};
+    use crate::adapters::sandbox::capture::Capture;
+    use crate::adapters::sandbox::loader::{self, Job};
+
+    /// Under load the engine coalesces what the loader writes: the whole of stdout (the
+    /// go-ahead, the output, the report) may come as one frame, after stderr's report.
+    #[tokio::test]
+    async fn a_report_read_with_the_go_ahead_ends_the_run_without_another_frame() {
+        let job = Job::new();
+        let line = job.line();
+        let nonce = String::from_utf8_lossy(&line[..line.len() - 1]).into_owned();
+        let marker = format!("\0ved-end {nonce} 0\n");
+        let stdout = [loader::GO, b"hi\n", marker.as_bytes(), b"0\n"].concat();
+        let frames = vec![
+            Ok(LogOutput::StdErr { message: marker.clone().into_bytes().into() }),
+            Ok(LogOutput::StdOut { message: stdout.into() }),
+        ];
+        // The container stays up (the loader waits to be released): no more frames.
+        let mut output: OutputStream = Box::pin(futures::stream::iter(frames).chain(futures::stream::pending()));
+        let mut capture = Capture::until_end_of(&job, 1024, 1024);
+        loader::hear(&mut output, loader::GO, &mut capture).await.expect("the go-ahead");
+        let reported = tokio::time::timeout(std::time::Duration::from_secs(1), copy_output(&mut output, &mut capture))
+            .await
+            .expect("the report was already read: no frame to wait for");
+        assert_eq!(reported.expect("no engine error"), Some(0));
+        let [(stdout, _), (stderr, _)] = capture.finish();
+        assert_eq!((stdout.as_str(), stderr.as_str()), ("hi\n", ""));
     }
 }

@@ -25,10 +25,10 @@ if child == 0:
     null = os.open('/dev/null', os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
-    if os.read(go_read, 1) != b'g':
-        os._exit(0)  # the supervisor is gone: there is no job
-    os.close(go_read)
 
+    # Everything that does not depend on the job is made ready before it arrives, so
+    # that the go-ahead starts the script at once (`warnings.filterwarnings` alone imports
+    # and compiles regular expressions: milliseconds at the container's CPU share).
     import builtins
     import importlib.machinery
     import warnings
@@ -52,14 +52,6 @@ if child == 0:
     sys.argv[:] = [SCRIPT, INPUT]
     sys.orig_argv[:] = ['python', SCRIPT, INPUT]
     sys.path[0] = os.path.dirname(SCRIPT)
-    # The script's packages (SPEC §15), named by the server beside the script: where
-    # PYTHONPATH would put them (after the script's folder, before the standard library
-    # and the image's packages), and on PYTHONPATH for any Python the script starts.
-    with open(os.path.join(os.path.dirname(SCRIPT), 'environment')) as file:
-        environment = file.read()
-    if environment:
-        sys.path.insert(1, environment)
-        os.environ['PYTHONPATH'] = environment
     main = type(sys)('__main__')
     main.__dict__.update(
         __file__=SCRIPT,
@@ -69,6 +61,19 @@ if child == 0:
         __annotations__={},
     )
     sys.modules['__main__'] = main
+
+    if os.read(go_read, 1) != b'g':
+        os._exit(0)  # the supervisor is gone: there is no job
+    os.close(go_read)
+
+    # The script's packages (SPEC §15), named by the server beside the script: where
+    # PYTHONPATH would put them (after the script's folder, before the standard library
+    # and the image's packages), and on PYTHONPATH for any Python the script starts.
+    with open(os.path.join(os.path.dirname(SCRIPT), 'environment')) as file:
+        environment = file.read()
+    if environment:
+        sys.path.insert(1, environment)
+        os.environ['PYTHONPATH'] = environment
     with open(SCRIPT, 'rb') as file:
         source = file.read()
     # Not an exit handler: pyplot registers its own, which closes every figure first.
@@ -96,10 +101,8 @@ if child == 0:
 
 else:
     import ctypes
-    import io
     import select
     import signal
-    import tarfile
 
     os.close(go_read)
     out, err = os.dup(1), os.dup(2)
@@ -177,7 +180,7 @@ else:
     # The files left in /runner/out follow the marker on stdout, as a tar archive after
     # its length: only this process writes there now. Links are stored as links, never
     # followed; the server keeps regular files only.
-    archive = io.BytesIO()
+    files = b''
     try:
         names = sorted(os.listdir('/runner/out'))
         for name in sorted(unfinished.intersection(names)):
@@ -189,15 +192,20 @@ else:
             cut = max(names, key=lambda name: os.lstat(os.path.join('/runner/out', name)).st_mtime_ns)
             names.remove(cut)
             os.write(err, b'code.ved: /runner/out is full; %s was cut short and is not kept\n' % cut.encode())
-        # No files, no archive (an empty tar is still 10 KiB of padding).
+        # No files, no archive (an empty tar is still 10 KiB of padding). Imported only
+        # when needed: tarfile costs a container's start-up more than the loader else.
         if names:
+            import io
+            import tarfile
+
+            archive = io.BytesIO()
             with tarfile.open(fileobj=archive, mode='w') as tar:
                 for name in names:
                     tar.add(os.path.join('/runner/out', name), arcname=os.path.join('out', name))
+            files = archive.getvalue()
     except Exception as error:
         os.write(err, b'code.ved: could not read /runner/out: %s\n' % str(error).encode())
-        archive = io.BytesIO()
-    files = archive.getvalue()
+        files = b''
     marker = b'\0ved-end %s %d\n' % (nonce, code)
     os.write(err, marker)
     trailer = memoryview(marker + b'%d\n' % len(files) + files)

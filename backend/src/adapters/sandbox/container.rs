@@ -259,8 +259,9 @@ pub(super) fn remove_leftover_run_dir(root: &Path, dir: &Path) {
 }
 
 /// Owns a created container and removes it when the run ends, is dropped midway or
-/// fails. It also holds the run's concurrency slot and directory, released only once the
-/// container is gone, so the bound counts containers that exist.
+/// fails. Once a run has it, it also holds the run's concurrency slot, released only once
+/// the container is gone, so the bound counts containers that run or ran a script; and
+/// its run directory.
 pub(super) struct ContainerGuard {
     docker: Docker,
     id: Option<String>,
@@ -269,8 +270,19 @@ pub(super) struct ContainerGuard {
 }
 
 impl ContainerGuard {
-    pub(super) fn new(docker: Docker, id: String, slot: OwnedSemaphorePermit, run_dir: TempDir) -> Self {
-        Self { docker, id: Some(id), slot: Some(slot), run_dir: Some(run_dir) }
+    /// `slot` is `None` for a pooled container, which takes its run's slot when a run takes it.
+    pub(super) fn new(
+        docker: Docker,
+        id: String,
+        slot: Option<OwnedSemaphorePermit>,
+        run_dir: TempDir,
+    ) -> Self {
+        Self { docker, id: Some(id), slot, run_dir: Some(run_dir) }
+    }
+
+    /// The container now serves a run: it holds the run's slot until it is gone.
+    pub(super) fn hold(&mut self, slot: OwnedSemaphorePermit) {
+        self.slot = Some(slot);
     }
 
     pub(super) fn id(&self) -> &str {
@@ -546,12 +558,14 @@ mod tests {
             Ok(LogOutput::StdOut { message: stdout.into() }),
         ];
         // The container stays up (the loader waits to be released): no more frames.
-        let mut output: OutputStream = Box::pin(futures::stream::iter(frames).chain(futures::stream::pending()));
+        let mut output: OutputStream =
+            Box::pin(futures::stream::iter(frames).chain(futures::stream::pending()));
         let mut capture = Capture::until_end_of(&job, 1024, 1024);
         loader::hear(&mut output, loader::GO, &mut capture).await.expect("the go-ahead");
-        let reported = tokio::time::timeout(std::time::Duration::from_secs(1), copy_output(&mut output, &mut capture))
-            .await
-            .expect("the report was already read: no frame to wait for");
+        let reported =
+            tokio::time::timeout(std::time::Duration::from_secs(1), copy_output(&mut output, &mut capture))
+                .await
+                .expect("the report was already read: no frame to wait for");
         assert_eq!(reported.expect("no engine error"), Some(0));
         let [(stdout, _), (stderr, _)] = capture.finish();
         assert_eq!((stdout.as_str(), stderr.as_str()), ("hi\n", ""));

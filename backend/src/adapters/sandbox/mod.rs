@@ -415,7 +415,7 @@ impl DockerRunner {
         payload: &Payload<'_>,
         tap: Option<&OutputTap>,
     ) -> Result<Finished, SandboxError> {
-        let ready = match self.warm_up(slot, execution_id).await {
+        let ready = match self.warm_up(Some(slot), execution_id).await {
             Ok(ready) => ready,
             Err(SandboxError::Engine(reason)) => return Ok(Finished::settled(engine_failure(reason))),
             Err(not_attempted) => return Err(not_attempted),

@@ -3,18 +3,21 @@
 //! finds one idle skips the engine's create-and-start, and is answered as soon as the
 //! loader reports the script's end, while the container is torn down in the background.
 //!
-//! Every pooled container holds a run slot from its creation to its removal, so the pool
-//! counts against `max_concurrent_runs` like any run; refills wait for slots in line with
-//! cold runs. A run never waits for a refill alone: it takes a free slot (and starts cold)
-//! or a warm container, whichever comes first.
+//! A run first takes one of `max_concurrent_runs` slots, then an idle container if there
+//! is one, else it starts one cold; the container holds the slot until it is removed. An
+//! idle container holds no slot: its loader waits on stdin and costs no CPU, so the pool
+//! is filled while runs use every slot, and under a burst (a run-all) a run finds its
+//! container started instead of waiting for the engine's create-and-start in its slot. A
+//! run never waits for a refill: with no idle container it starts cold at once.
 
 use std::collections::VecDeque;
-use std::pin::{pin, Pin};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinHandle;
 
 use super::capture::Capture;
 use super::container::{self, ContainerGuard, Followed, OutputStream, RunClock};
@@ -37,8 +40,10 @@ pub(super) struct Pool {
     idle: Mutex<Idle>,
     /// One permit per container the pool lacks; closed on shutdown.
     vacancies: Semaphore,
-    /// Woken when a container becomes idle.
+    /// Woken when a container becomes idle (tests wait for a full pool).
     refilled: Notify,
+    /// The tasks that fill it: shutdown waits for a container one of them is starting.
+    fillers: Mutex<Vec<JoinHandle<()>>>,
     #[cfg(test)]
     size: usize,
 }
@@ -70,26 +75,21 @@ impl Pool {
             idle: Mutex::new(Idle { warm: VecDeque::new(), closed: false }),
             vacancies: Semaphore::new(size),
             refilled: Notify::new(),
+            fillers: Mutex::new(Vec::new()),
             #[cfg(test)]
             size,
         }
     }
 
-    /// A warm container if one is idle, else whichever comes first: a free slot or a
-    /// container just warmed up.
+    /// A free slot, then a warm container with it if one is idle, else the slot alone.
     pub(super) async fn admit(&self, slots: &Arc<Semaphore>) -> Admission {
-        loop {
-            let mut refilled = pin!(self.refilled.notified());
-            refilled.as_mut().enable();
-            if let Some(warm) = self.take() {
-                return Admission::Warm(warm);
+        let slot = slots.clone().acquire_owned().await.expect("the run semaphore is never closed");
+        match self.take() {
+            Some(mut warm) => {
+                warm.container.hold(slot);
+                Admission::Warm(warm)
             }
-            tokio::select! {
-                slot = slots.clone().acquire_owned() => {
-                    return Admission::Cold(slot.expect("the run semaphore is never closed"));
-                }
-                () = &mut refilled => {}
-            }
+            None => Admission::Cold(slot),
         }
     }
 
@@ -121,15 +121,11 @@ impl Pool {
         std::mem::take(&mut idle.warm)
     }
 
-    fn is_closed(&self) -> bool {
-        self.idle().closed
-    }
-
     /// Until every seat of the pool holds an idle container.
     #[cfg(test)]
     pub(super) async fn full(&self) {
         loop {
-            let mut refilled = pin!(self.refilled.notified());
+            let mut refilled = std::pin::pin!(self.refilled.notified());
             refilled.as_mut().enable();
             if self.idle().warm.len() >= self.size {
                 return;
@@ -144,35 +140,36 @@ impl DockerRunner {
     /// background as runs take them. Call it once, after [`Self::remove_leftovers`] (which
     /// would remove them), and [`Self::shutdown`] at the end.
     pub fn start_pool(&self) {
-        for _ in 0..self.inner.config.warm_pool {
-            tokio::spawn(self.clone().keep_warm());
-        }
+        let fillers = (0..self.inner.config.warm_pool).map(|_| tokio::spawn(self.clone().keep_warm()));
+        self.inner.pool.fillers.lock().unwrap_or_else(PoisonError::into_inner).extend(fillers);
     }
 
     /// Removes the pool's containers and waits (a while) for every other container of
     /// ours to be gone; later runs start cold.
     pub async fn shutdown(&self) {
-        let idle = self.inner.pool.close();
+        let pool = &self.inner.pool;
+        let idle = pool.close();
         futures::future::join_all(idle.into_iter().map(|warm| warm.container.remove())).await;
-        // Every slot back means no container of ours is left.
+        // A filler starting a container removes it and stops (the pool is closed); every
+        // slot back means no run's container is left.
+        let fillers = std::mem::take(&mut *pool.fillers.lock().unwrap_or_else(PoisonError::into_inner));
         let slots = u32::try_from(self.inner.config.max_concurrent_runs.max(1)).unwrap_or(u32::MAX);
-        if tokio::time::timeout(DRAIN_LIMIT, self.inner.slots.acquire_many(slots)).await.is_err() {
+        let drained = async {
+            futures::future::join_all(fillers).await;
+            self.inner.slots.acquire_many(slots).await
+        };
+        if tokio::time::timeout(DRAIN_LIMIT, drained).await.is_err() {
             tracing::warn!("containers were still running at shutdown; the next start removes them");
         }
     }
 
-    /// One filler: waits for a vacancy, then for a slot, and warms up a container.
+    /// One filler: waits for a vacancy and warms up a container.
     async fn keep_warm(self) {
         let pool = &self.inner.pool;
         let mut retry = RETRY_FIRST;
         while let Ok(vacancy) = pool.vacancies.acquire().await {
             vacancy.forget();
-            let slot =
-                (self.inner.slots.clone().acquire_owned().await).expect("the run semaphore is never closed");
-            if pool.is_closed() {
-                return;
-            }
-            match self.warm_up(slot, None).await {
+            match self.warm_up(None, None).await {
                 Ok(warm) => {
                     retry = RETRY_FIRST;
                     if let Some(unwanted) = pool.put(warm) {
@@ -181,6 +178,9 @@ impl DockerRunner {
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, retry_in = ?retry, "could not warm up a container for the pool");
+                    if pool.vacancies.is_closed() {
+                        return;
+                    }
                     pool.vacancies.add_permits(1);
                     tokio::time::sleep(retry).await;
                     retry = (retry * 2).min(RETRY_LAST);
@@ -189,11 +189,11 @@ impl DockerRunner {
         }
     }
 
-    /// A started container whose loader is ready for its job; `execution_id` labels a
-    /// container made for one run.
+    /// A started container whose loader is ready for its job; `slot` and `execution_id`
+    /// belong to a container made for one run.
     pub(super) async fn warm_up(
         &self,
-        slot: OwnedSemaphorePermit,
+        slot: Option<OwnedSemaphorePermit>,
         execution_id: Option<i64>,
     ) -> Result<Warm, SandboxError> {
         let config = &self.inner.config;

@@ -5,7 +5,7 @@ export CARGO_TARGET_DIR := $(TARGET_DIR)
 # The runner image's content tag, built on demand (see runner/build-image.sh).
 RUNNER_IMAGE = $$(runner/build-image.sh | tail -n1)
 
-.PHONY: run test provision provision-test lint-rust test-rust test-frontend e2e openapi runner-image frontend frontend-deps bench
+.PHONY: run test provision provision-test lint-rust test-rust test-frontend e2e openapi runner-image frontend frontend-deps bench bench-ui
 
 ## Install what is missing, build everything, make sure the runner image exists, serve on :8000.
 run: provision frontend runner-image
@@ -65,3 +65,9 @@ frontend: frontend-deps
 bench: provision runner-image
 	$(CARGO) build --release -p ved -p bench
 	VED_BIN=$(TARGET_DIR)/release/ved VED_RUNNER_IMAGE=$(RUNNER_IMAGE) $(TARGET_DIR)/release/bench
+
+## The editor's latency in real Chromium against the e2e server: first Pyright squiggle after
+## opening a script (cold and warm browser cache) and after a keystroke. Not part of `test`.
+bench-ui: frontend runner-image
+	$(CARGO) build -p ved -p ved-tests --bins
+	VED_RUNNER_IMAGE=$(RUNNER_IMAGE) $(TARGET_DIR)/debug/e2e_env node frontend/bench/editor.bench.mjs

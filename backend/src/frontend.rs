@@ -1,6 +1,9 @@
 //! Serves the built single-page app: files from `frontend/dist`, `index.html` for any other
 //! non-API path so that client-side routes survive a reload.
-use std::path::{Path, PathBuf};
+use std::{
+    convert::Infallible,
+    path::{Path, PathBuf},
+};
 
 use axum::{
     body::Body,
@@ -8,10 +11,10 @@ use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{Html, IntoResponse, Response},
 };
-use tower::{ServiceBuilder, ServiceExt};
+use tower::{Service, ServiceBuilder, ServiceExt};
 use tower_http::{
     compression::CompressionLayer,
-    services::{ServeDir, ServeFile},
+    services::{fs::ServeFileSystemResponseBody, ServeDir, ServeFile},
 };
 
 use crate::error::ApiError;
@@ -38,14 +41,14 @@ impl Frontend {
         // The editor's Pyright worker alone is 17 MB (2.6 MB as brotli): the build writes
         // compressed copies once (`frontend/scripts/compress-dist.mjs`), sent as they are.
         // A file without one is compressed on the fly, the layer leaving encoded ones be.
-        let files = ServeDir::new(&self.dir)
-            .precompressed_br()
-            .precompressed_gzip()
-            .fallback(ServeFile::new(index).precompressed_br().precompressed_gzip());
-        let service = ServiceBuilder::new().layer(CompressionLayer::new()).service(files);
-        let mut response = match service.oneshot(request).await {
-            Ok(response) => response.into_response(),
-            Err(never) => match never {},
+        let files = ServeDir::new(&self.dir).precompressed_br().precompressed_gzip();
+        let index = ServeFile::new(index).precompressed_br().precompressed_gzip();
+        // A missing asset (a page of an older build asking for its chunks) is a 404, never
+        // index.html under a script's name that the browser would then keep for a year.
+        let mut response = if hashed_asset {
+            compressed(files.not_found_service(index), request).await
+        } else {
+            compressed(files.fallback(index), request).await
         };
         // Vite names assets by content hash, so they never change; index.html must be
         // revalidated to pick up a new build.
@@ -54,8 +57,28 @@ impl Frontend {
         } else {
             "no-cache"
         };
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        // The same URL is sent as brotli, gzip or plain: a shared cache must keep them apart.
+        headers.entry(header::VARY).or_insert(HeaderValue::from_static("accept-encoding"));
         response
+    }
+}
+
+/// The files, compressed on the fly where the build wrote no compressed copy.
+async fn compressed<F>(files: ServeDir<F>, request: Request<Body>) -> Response
+where
+    ServeDir<F>: Service<
+        Request<Body>,
+        Response = http::Response<ServeFileSystemResponseBody>,
+        Error = Infallible,
+        Future: Send,
+    >,
+{
+    let service = ServiceBuilder::new().layer(CompressionLayer::new()).service(files);
+    match service.oneshot(request).await {
+        Ok(response) => response.into_response(),
+        Err(never) => match never {},
     }
 }
 

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import type { ScriptSummary } from '../api';
 import { RunAllPanel } from '../components/RunAllPanel';
@@ -7,7 +7,8 @@ import { Spinner } from '../components/Spinner';
 import { useAuth } from '../hooks/useAuth';
 import { useRunAll } from '../hooks/useRunAll';
 import { useScripts } from '../hooks/useScripts';
-import { prefetchEditor } from './lazyPages';
+import { whenIdle } from '../lib/idle';
+import { prefetchEditor, prepareEditor } from './lazyPages';
 
 function matches(script: ScriptSummary, query: string): boolean {
   const q = query.trim().toLowerCase();
@@ -56,6 +57,7 @@ export function CatalogPage() {
   const runAll = useRunAll(reload);
   const [stopOnFailure, setStopOnFailure] = useState(false);
   const [query, setQuery] = useState('');
+  useEffect(() => whenIdle(prepareEditor), []);
 
   const visible = useMemo(() => (scripts ?? []).filter((s) => matches(s, query)), [scripts, query]);
   const onProd = (scripts ?? []).filter((s) => s.prod_version_label).length;

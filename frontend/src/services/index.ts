@@ -1,6 +1,7 @@
 /**
- * The app's language service, created on first use. The Pyright implementation (and its
- * multi-megabyte worker) is a lazy chunk: nothing of it loads on the catalog page.
+ * The app's language service, created on first use: by the editor, or by the catalog once
+ * it is on the screen (`prepareEditor`). The Pyright implementation (and its multi-megabyte
+ * worker) is a lazy chunk: nothing of it is in the catalog's own code.
  */
 import type { LanguageService } from './LanguageService';
 

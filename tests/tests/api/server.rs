@@ -53,6 +53,22 @@ async fn built_files_go_out_in_their_precompressed_copies_as_they_are() {
         let sent = response.headers().get("content-encoding").map(|v| v.to_str().unwrap().to_owned());
         assert_eq!(sent.as_deref(), encoding, "{accepted}");
         assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable");
+        assert_eq!(response.headers()["vary"], "accept-encoding", "{accepted}");
         assert_eq!(response.text().await.unwrap(), body, "{accepted}");
     }
+
+    // An asset of another build is missing, not a page of the app: no index.html kept for a
+    // year under a script's name.
+    let missing = fetch_path(&http, &app.base_url, "/assets/worker-old.js").await;
+    assert_eq!(missing.status(), reqwest::StatusCode::NOT_FOUND);
+    assert_eq!(missing.headers()["cache-control"], "no-cache");
+    // Any other path is a client-side route: the app itself.
+    let route = fetch_path(&http, &app.base_url, "/editor/12").await;
+    assert_eq!(route.status(), reqwest::StatusCode::OK);
+    assert_eq!(route.headers()["cache-control"], "no-cache");
+    assert!(route.text().await.unwrap().contains("<title>code.ved</title>"));
+}
+
+async fn fetch_path(http: &reqwest::Client, base_url: &str, path: &str) -> reqwest::Response {
+    http.get(format!("{base_url}{path}")).send().await.unwrap()
 }

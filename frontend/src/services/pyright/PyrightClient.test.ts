@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MarkerSeverity, MarkerTag, type DocumentModel } from '../LanguageService';
-import { PyrightClient } from './PyrightClient';
+import { Methods } from './lsp';
+import { PyrightClient, WARM_UP_DOCUMENT } from './PyrightClient';
 import { PyrightLanguageService } from './PyrightLanguageService';
 
 interface RpcMessage {
@@ -33,6 +34,21 @@ class FakeWorker {
       this.emit({ jsonrpc: '2.0', id: message.id, result: this.answers[message.method] });
     }
   }
+
+  /**
+   * Answers the oldest unanswered request of `method` (one without a canned answer), or the
+   * oldest for which `about` holds.
+   */
+  answer(method: string, result: unknown, about: (m: RpcMessage) => boolean = () => true): void {
+    const request = this.received.find(
+      (m) => m.method === method && m.id !== undefined && !this.answered.has(m.id) && about(m),
+    );
+    if (!request || request.id === undefined) throw new Error(`no ${method} request to answer`);
+    this.answered.add(request.id);
+    this.emit({ jsonrpc: '2.0', id: request.id, result });
+  }
+
+  private readonly answered = new Set<number | string>();
 
   addEventListener(type: string, listener: (event: MessageEvent) => void): void {
     this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
@@ -116,9 +132,12 @@ describe('PyrightClient', () => {
 
     const init = worker.received[1]!.params as {
       rootUri: string;
+      capabilities: { textDocument: { diagnostic?: { dynamicRegistration?: boolean } } };
       initializationOptions: { files: Record<string, string> };
     };
     expect(init.rootUri).toBe('file:///src/');
+    // Without it Pyright answers no pulls and only pushes, 250 ms after each change.
+    expect(init.capabilities.textDocument.diagnostic?.dynamicRegistration).toBe(true);
     const config = JSON.parse(init.initializationOptions.files['/src/pyrightconfig.json']!);
     expect(config.typeshedPath).toBe('/typeshed');
   });
@@ -168,33 +187,60 @@ describe('PyrightClient', () => {
     });
   });
 
-  it('ignores diagnostics published for an older version than the one asked about', async () => {
+  it('pulls the diagnostics of a text after sending it, and keeps the last answer', async () => {
     const { client, foreground } = setup();
     active = client;
     const uri = 'file:///src/script-2.py';
     await client.sync(uri, 'x: int = 1\n');
-
-    let settled = false;
-    const pending = client.diagnostics(uri, 'x: int = "a"\n').then((d) => {
-      settled = true;
-      return d;
+    const pending = client.diagnostics(uri, 'x: int = "a"\n');
+    await until(() => foreground().notificationsOf(Methods.diagnostic).length === 1, 'the pull');
+    // The server sees the new text before it is asked about it.
+    expect(foreground().methods().slice(-2)).toEqual([Methods.didChange, Methods.diagnostic]);
+    expect(foreground().notificationsOf(Methods.diagnostic)[0]!.params).toEqual({
+      textDocument: { uri },
     });
-    await until(() => foreground().notificationsOf('textDocument/didChange').length === 1, 'didChange');
-
-    foreground().emit({
-      jsonrpc: '2.0',
-      method: 'textDocument/publishDiagnostics',
-      params: { uri, version: 1, diagnostics: [] },
-    });
-    await flush();
-    expect(settled).toBe(false);
-
-    foreground().emit({
-      jsonrpc: '2.0',
-      method: 'textDocument/publishDiagnostics',
-      params: { uri, version: 2, diagnostics: [TYPE_ERROR] },
-    });
+    foreground().answer(Methods.diagnostic, { kind: 'full', resultId: '3', items: [TYPE_ERROR] });
     expect(await pending).toEqual([TYPE_ERROR]);
+
+    // "Unchanged" (or no answer in time) means: what the last answer said.
+    const again = client.diagnostics(uri, 'x: int = "a"\n');
+    await until(() => foreground().notificationsOf(Methods.diagnostic).length === 2, 'the second pull');
+    foreground().answer(Methods.diagnostic, { kind: 'unchanged', resultId: '3' });
+    expect(await again).toEqual([TYPE_ERROR]);
+  });
+
+  it('answers the last known diagnostics when a pull takes too long', async () => {
+    const workers: FakeWorker[] = [];
+    const client = new PyrightClient({
+      createWorker: (name) => {
+        const worker = new FakeWorker(name);
+        workers.push(worker);
+        return worker as unknown as Worker;
+      },
+      diagnosticsTimeoutMs: 20,
+    });
+    active = client;
+    expect(await client.diagnostics('file:///src/slow.py', 'pass\n')).toEqual([]);
+    expect(workers[0]!.notificationsOf(Methods.diagnostic)).toHaveLength(1);
+  });
+
+  it('warms up with a document of its own that it keeps open', async () => {
+    const { client, foreground } = setup();
+    active = client;
+    await client.warmUp();
+    await until(() => foreground().notificationsOf(Methods.diagnostic).length === 1, 'the warm-up pull');
+    const uri = `file:///src/${WARM_UP_DOCUMENT.name}`;
+    expect(foreground().notificationsOf(Methods.didOpen)[0]!.params).toEqual({
+      textDocument: { uri, languageId: 'python', version: 1, text: WARM_UP_DOCUMENT.text },
+    });
+    foreground().answer(Methods.diagnostic, { kind: 'full', items: [] });
+    await client.warmUp(); // once only
+    const script = client.diagnostics('file:///src/script-5.py', 'pass\n');
+    await until(() => foreground().notificationsOf(Methods.diagnostic).length === 2, 'the script pull');
+    foreground().answer(Methods.diagnostic, { kind: 'full', items: [] });
+    await script;
+    expect(foreground().notificationsOf(Methods.didOpen)).toHaveLength(2);
+    expect(foreground().notificationsOf(Methods.didClose)).toHaveLength(0);
   });
 
   it('closes documents and terminates every worker on dispose', async () => {
@@ -209,24 +255,28 @@ describe('PyrightClient', () => {
 });
 
 describe('PyrightLanguageService', () => {
-  it('turns publishDiagnostics into Monaco markers for the model', async () => {
+  it('warms up, then turns pulled diagnostics into Monaco markers for the model', async () => {
     const { client, foreground } = setup();
     active = client;
     const service = new PyrightLanguageService(client);
     const statuses: string[] = [];
     service.onStatusChange((s) => statuses.push(s));
     const uri = 'file:///src/script-4.py';
+    const pulls = () => foreground().notificationsOf(Methods.diagnostic);
 
-    // First check: didOpen, then the server publishes version 1.
+    // First check: the warm-up document and the script are both opened and pulled.
     const first = service.getDiagnostics(model(uri, 'x: int = "a"\n'));
-    await until(() => foreground().notificationsOf('textDocument/didOpen').length === 1, 'didOpen');
-    foreground().emit({
-      jsonrpc: '2.0',
-      method: 'textDocument/publishDiagnostics',
-      params: {
-        uri,
-        version: 1,
-        diagnostics: [
+    await until(() => pulls().length === 2, 'the warm-up and the script pulls');
+    const warmUpUri = `file:///src/${WARM_UP_DOCUMENT.name}`;
+    const about = (target: string) => (m: RpcMessage) =>
+      (m.params as { textDocument: { uri: string } }).textDocument.uri === target;
+    expect(pulls().filter(about(warmUpUri))).toHaveLength(1);
+    foreground().answer(Methods.diagnostic, { kind: 'full', items: [] }, about(warmUpUri));
+    foreground().answer(
+      Methods.diagnostic,
+      {
+        kind: 'full',
+        items: [
           TYPE_ERROR,
           {
             range: { start: { line: 2, character: 4 }, end: { line: 2, character: 4 } },
@@ -236,7 +286,8 @@ describe('PyrightLanguageService', () => {
           },
         ],
       },
-    });
+      about(uri),
+    );
     expect(await first).toEqual([
       {
         severity: MarkerSeverity.Error,
@@ -261,14 +312,11 @@ describe('PyrightLanguageService', () => {
     ]);
     expect(statuses).toEqual(['starting', 'ready']);
 
-    // The user fixes the error: didChange (version 2), and the server publishes no problems.
+    // The user fixes the error: didChange (version 2), and the server finds no problems.
     const second = service.getDiagnostics(model(uri, 'x: int = 1\n', 2));
-    await until(() => foreground().notificationsOf('textDocument/didChange').length === 1, 'didChange');
-    foreground().emit({
-      jsonrpc: '2.0',
-      method: 'textDocument/publishDiagnostics',
-      params: { uri, version: 2, diagnostics: [] },
-    });
+    await until(() => pulls().length === 3, 'the pull after the change');
+    expect(foreground().notificationsOf(Methods.didChange)).toHaveLength(1);
+    foreground().answer(Methods.diagnostic, { kind: 'full', items: [] });
     expect(await second).toEqual([]);
   });
 });

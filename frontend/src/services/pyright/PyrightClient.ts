@@ -6,6 +6,10 @@
  * `browser/newWorker` with a MessagePort; we start another worker from the same script and
  * hand it the port. Source files and the pyright configuration travel in
  * `initializationOptions.files` (typeshed is built into the worker at `/typeshed`).
+ *
+ * Diagnostics are pulled (`textDocument/diagnostic`) after each change rather than waited
+ * for: Pyright publishes pushed diagnostics only 250 ms after the last change, while a pull
+ * is analysed at once (see `bootstrap.ts` for what that needs of the browser build).
  */
 import {
   BrowserMessageReader,
@@ -13,7 +17,7 @@ import {
   createMessageConnection,
   type MessageConnection,
 } from 'vscode-jsonrpc/browser';
-import { Methods, type LspDiagnostic, type PublishDiagnosticsParams } from './lsp';
+import { Methods, type DocumentDiagnosticReport, type LspDiagnostic } from './lsp';
 
 /** Creates a worker running the Pyright script (a real `Worker`, or a fake in tests). */
 export type WorkerFactory = (name: string) => Worker;
@@ -37,13 +41,20 @@ export const DEFAULT_PYRIGHT_CONFIG: Record<string, unknown> = {
   reportMissingModuleSource: 'warning',
 };
 
+/**
+ * What {@link PyrightClient.warmUp} has Pyright analyse: it makes Pyright parse and bind
+ * builtins, typing and the other stubs every script needs before any script is opened.
+ */
+export const WARM_UP_DOCUMENT = {
+  name: '_ved_warm_up.py',
+  text: 'import sys\n\nprint(len(sys.argv), [str(n) for n in range(3)], {"k": 1.0})\n',
+};
+
 interface OpenDocument {
   version: number;
   text: string;
-  /** The last diagnostics published for this document, and for which version. */
+  /** The last diagnostics the server answered for this document. */
   diagnostics: LspDiagnostic[];
-  diagnosticsVersion: number;
-  waiters: { version: number; resolve: (d: LspDiagnostic[]) => void }[];
 }
 
 export class PyrightClient {
@@ -52,6 +63,7 @@ export class PyrightClient {
   private readonly workers: Worker[] = [];
   private connection: MessageConnection | null = null;
   private ready: Promise<void> | null = null;
+  private warmingUp: Promise<void> | null = null;
   private readonly documents = new Map<string, OpenDocument>();
   private disposed = false;
 
@@ -72,6 +84,23 @@ export class PyrightClient {
   start(): Promise<void> {
     this.ready ??= this.boot();
     return this.ready;
+  }
+
+  /**
+   * Boots, and then has Pyright analyse {@link WARM_UP_DOCUMENT} while nothing waits for it,
+   * so that the first script opened is checked without parsing the standard library's stubs
+   * first. The document stays open: closing the last file that imports them would make
+   * Pyright drop them. Answers once booted (the analysis goes on).
+   */
+  warmUp(): Promise<void> {
+    const started = this.start();
+    this.warmingUp ??= started
+      .then(() => this.diagnostics(`${this.rootUri}${WARM_UP_DOCUMENT.name}`, WARM_UP_DOCUMENT.text))
+      .then(
+        () => undefined,
+        (err: unknown) => this.options.log?.(`Pyright warm-up failed: ${String(err)}`),
+      );
+    return started;
   }
 
   private async boot(): Promise<void> {
@@ -98,9 +127,6 @@ export class PyrightClient {
     );
     this.connection = connection;
 
-    connection.onNotification(Methods.publishDiagnostics, (params: PublishDiagnosticsParams) =>
-      this.onDiagnostics(params),
-    );
     connection.onNotification(Methods.logMessage, (params: { message?: string }) =>
       this.options.log?.(params.message ?? ''),
     );
@@ -109,6 +135,9 @@ export class PyrightClient {
       (params.items ?? []).map(() => null),
     );
     connection.onRequest(Methods.registerCapability, () => null);
+    connection.onRequest(Methods.unregisterCapability, () => null);
+    // Each check pulls the diagnostics of its text anyway.
+    connection.onRequest(Methods.diagnosticRefresh, () => null);
     connection.onRequest(Methods.workDoneProgressCreate, () => null);
     connection.listen();
 
@@ -120,7 +149,8 @@ export class PyrightClient {
       capabilities: {
         textDocument: {
           synchronization: { didSave: false, dynamicRegistration: false },
-          publishDiagnostics: { versionSupport: true, tagSupport: { valueSet: [1, 2] } },
+          // Pyright answers pulls only from a client that lets it register them.
+          diagnostic: { dynamicRegistration: true, relatedDocumentSupport: false },
         },
       },
       initializationOptions: {
@@ -140,13 +170,7 @@ export class PyrightClient {
     if (!connection || this.disposed) throw new Error('Pyright client is disposed');
     const doc = this.documents.get(uri);
     if (!doc) {
-      const opened: OpenDocument = {
-        version: 1,
-        text,
-        diagnostics: [],
-        diagnosticsVersion: 0,
-        waiters: [],
-      };
+      const opened: OpenDocument = { version: 1, text, diagnostics: [] };
       this.documents.set(uri, opened);
       await connection.sendNotification(Methods.didOpen, {
         textDocument: { uri, languageId: 'python', version: opened.version, text },
@@ -163,43 +187,36 @@ export class PyrightClient {
     return doc.version;
   }
 
-  /** The diagnostics of `text` at `uri`, once the server has published them. */
+  /**
+   * The diagnostics of `text` at `uri`. The server analyses the text it has when the pull
+   * arrives, which is this one or a newer one: messages are handled in the order sent.
+   */
   async diagnostics(uri: string, text: string): Promise<LspDiagnostic[]> {
-    const version = await this.sync(uri, text);
+    await this.sync(uri, text);
+    const connection = this.connection;
     const doc = this.documents.get(uri);
-    if (!doc) return [];
-    if (doc.diagnosticsVersion >= version) return doc.diagnostics;
-    return new Promise<LspDiagnostic[]>((resolve) => {
-      const waiter = { version, resolve };
-      doc.waiters.push(waiter);
-      setTimeout(() => {
-        const index = doc.waiters.indexOf(waiter);
-        if (index >= 0) {
-          doc.waiters.splice(index, 1);
-          resolve(doc.diagnostics);
-        }
-      }, this.options.diagnosticsTimeoutMs);
+    if (!connection || !doc) return [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), this.options.diagnosticsTimeoutMs);
     });
-  }
-
-  private onDiagnostics({ uri, version, diagnostics }: PublishDiagnosticsParams): void {
-    const doc = this.documents.get(uri);
-    if (!doc) return;
-    // Without a version the server speaks of the newest text it has been sent.
-    const published = version ?? doc.version;
-    if (published < doc.diagnosticsVersion) return;
-    doc.diagnostics = diagnostics;
-    doc.diagnosticsVersion = published;
-    const done = doc.waiters.filter((w) => w.version <= published);
-    doc.waiters = doc.waiters.filter((w) => w.version > published);
-    for (const waiter of done) waiter.resolve(diagnostics);
+    try {
+      const report = await Promise.race([
+        connection.sendRequest<DocumentDiagnosticReport>(Methods.diagnostic, { textDocument: { uri } }),
+        timeout,
+      ]);
+      if (report?.kind === 'full') doc.diagnostics = report.items;
+    } catch (err) {
+      // A pull cut short by close() or dispose() has no one waiting for it.
+      if (this.documents.get(uri) === doc) throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+    return doc.diagnostics;
   }
 
   close(uri: string): void {
-    const doc = this.documents.get(uri);
-    if (!doc) return;
-    this.documents.delete(uri);
-    for (const waiter of doc.waiters) waiter.resolve([]);
+    if (!this.documents.delete(uri)) return;
     void this.connection
       ?.sendNotification(Methods.didClose, { textDocument: { uri } })
       .catch(() => undefined);
@@ -208,7 +225,6 @@ export class PyrightClient {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const doc of this.documents.values()) for (const w of doc.waiters) w.resolve([]);
     this.documents.clear();
     this.connection?.dispose();
     for (const worker of this.workers) worker.terminate();

@@ -27,11 +27,14 @@ export class PyrightLanguageService implements LanguageService {
     for (const listener of this.listeners) listener(status, detail);
   }
 
-  /** Boots the workers ahead of the first check (typeshed parsing takes a moment). */
+  /**
+   * Boots the workers and has them parse the standard library's stubs ahead of the first
+   * check (that takes seconds), e.g. while the catalog is on the screen.
+   */
   warmUp(): void {
     if (this.currentStatus !== 'idle') return;
     this.setStatus('starting');
-    this.client.start().then(
+    this.client.warmUp().then(
       () => this.setStatus('ready'),
       (err: unknown) => this.setStatus('failed', err instanceof Error ? err.message : String(err)),
     );

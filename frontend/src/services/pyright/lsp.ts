@@ -23,11 +23,10 @@ export interface LspDiagnostic {
   tags?: number[];
 }
 
-export interface PublishDiagnosticsParams {
-  uri: string;
-  version?: number;
-  diagnostics: LspDiagnostic[];
-}
+/** The answer to `textDocument/diagnostic` (pull diagnostics, LSP 3.17). */
+export type DocumentDiagnosticReport =
+  | { kind: 'full'; resultId?: string; items: LspDiagnostic[] }
+  | { kind: 'unchanged'; resultId: string };
 
 export const Methods = {
   initialize: 'initialize',
@@ -36,9 +35,11 @@ export const Methods = {
   didOpen: 'textDocument/didOpen',
   didChange: 'textDocument/didChange',
   didClose: 'textDocument/didClose',
-  publishDiagnostics: 'textDocument/publishDiagnostics',
+  diagnostic: 'textDocument/diagnostic',
+  diagnosticRefresh: 'workspace/diagnostic/refresh',
   configuration: 'workspace/configuration',
   registerCapability: 'client/registerCapability',
+  unregisterCapability: 'client/unregisterCapability',
   workDoneProgressCreate: 'window/workDoneProgress/create',
   logMessage: 'window/logMessage',
   shutdown: 'shutdown',

@@ -46,6 +46,18 @@ let pageErrors = [];
 let scriptId;
 /** @type {number} */
 let forkId;
+/** @type {import('playwright-core').Worker[]} */
+let catalogWorkers = [];
+
+/** Pyright's workers start from a bootstrap script (a blob: URL), Monaco's from /assets/. */
+const pyrightWorkers = () => page.workers().filter((w) => w.url().startsWith('blob:'));
+
+/** @param {number} count */
+async function waitForPyrightWorkers(count) {
+  const deadline = Date.now() + 30_000;
+  while (pyrightWorkers().length < count && Date.now() < deadline) await page.waitForTimeout(100);
+  assert.equal(pyrightWorkers().length, count, 'Pyright workers');
+}
 
 before(async () => {
   requireBaseUrl();
@@ -64,6 +76,12 @@ test('an editor logs in and sees the catalog with editing controls', async () =>
   assert.equal(await page.textContent('[data-testid=current-role]'), 'editor');
   assert.equal(await page.locator('a:has-text("+ New script")').count() > 0, true);
   assert.equal(await page.locator('button:has-text("Run all")').count(), 1);
+});
+
+test('the catalog starts Pyright (a foreground and a background worker) before any script is opened', async () => {
+  await waitForPyrightWorkers(2);
+  assert.equal(page.url(), `${BASE_URL}/`, 'still on the catalog');
+  catalogWorkers = pyrightWorkers();
 });
 
 test('a wrong password is refused with a message', async () => {
@@ -93,6 +111,10 @@ test('a type error shows a Pyright squiggle, and fixing it clears it', async () 
   await setEditorText(page, scriptWith('x: int = "a"'));
   await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 60_000 });
   await page.waitForSelector('[data-testid=error-count]:has-text("1 error")');
+  // Checked by the workers the catalog started: none was booted for the editor.
+  const now = pyrightWorkers();
+  assert.equal(now.length, catalogWorkers.length, 'Pyright workers');
+  assert.ok(now.every((worker) => catalogWorkers.includes(worker)), 'the same Pyright workers');
 
   await setEditorText(page, scriptWith('x: int = 1'));
   await page.waitForSelector('.monaco-editor .squiggly-error', { state: 'detached', timeout: 30_000 });

@@ -8,7 +8,7 @@ import { useAuth } from '../hooks/useAuth';
 import { useRunAll } from '../hooks/useRunAll';
 import { useScripts } from '../hooks/useScripts';
 import { whenIdle } from '../lib/idle';
-import { prefetchEditor, prepareEditor } from './lazyPages';
+import { prefetchEditor } from './lazyPages';
 
 function matches(script: ScriptSummary, query: string): boolean {
   const q = query.trim().toLowerCase();
@@ -57,7 +57,7 @@ export function CatalogPage() {
   const runAll = useRunAll(reload);
   const [stopOnFailure, setStopOnFailure] = useState(false);
   const [query, setQuery] = useState('');
-  useEffect(() => whenIdle(prepareEditor), []);
+  useEffect(() => whenIdle(prefetchEditor), []);
 
   const visible = useMemo(() => (scripts ?? []).filter((s) => matches(s, query)), [scripts, query]);
   const onProd = (scripts ?? []).filter((s) => s.prod_version_label).length;

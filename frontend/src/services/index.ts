@@ -1,7 +1,8 @@
 /**
- * The app's language service, created on first use: by the editor, or by the catalog once
- * it is on the screen (`prepareEditor`). The Pyright implementation (and its multi-megabyte
- * worker) is a lazy chunk: nothing of it is in the catalog's own code.
+ * The app's language service, created on first use: when the editor's code loads, which the
+ * catalog has it do once it is on the screen (`pages/lazyPages.ts`). The Pyright
+ * implementation (and its multi-megabyte worker) is a lazy chunk: nothing of it is in the
+ * catalog's own code.
  */
 import type { LanguageService } from './LanguageService';
 

@@ -205,6 +205,7 @@ fn claim_worker_name(config: Config) -> anyhow::Result<(Config, Option<NameClaim
             locks.display()
         )
     })?;
+    tracing::info!(worker = %name, "VED_WORKER_NAME is not set: this process is worker {name}");
     Ok((config.with_worker_name(name), Some(claim)))
 }
 

@@ -23,13 +23,13 @@ async fn read_events(client: &Client, path: &str, last_event_id: Option<i64>) ->
     events
 }
 
-async fn merged_script(editor: &Client, content: &str) -> i64 {
+pub(crate) async fn merged_script(editor: &Client, content: &str) -> i64 {
     let id = editor.create_script(content, "").await.id;
     editor.merge_script(id).await;
     id
 }
 
-async fn start(editor: &Client, id: i64) -> i64 {
+pub(crate) async fn start(editor: &Client, id: i64) -> i64 {
     let answer = editor.post(&format!("/api/execute/{id}?wait=false"), &json!({})).await;
     assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text);
     answer.body["execution_id"].as_i64().expect("an execution id")

@@ -9,8 +9,10 @@ use reqwest::{header, StatusCode};
 use serde_json::json;
 use ved_tests::{
     fake_llm::{Behaviour, FakeLlm},
-    harness::{Client, TestApp, TestWorker},
+    harness::{TestApp, TestWorker},
 };
+
+use crate::jobs::{merged_script, start};
 
 const TOKEN: &str = "metrics-test-token-5c1d9e0b7a";
 
@@ -85,18 +87,6 @@ async fn scrape_until(base_url: &str, what: &str, reached: impl Fn(&Exposition) 
         assert!(Instant::now() < deadline, "never saw {what}:\n{last}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-async fn merged_script(editor: &Client, content: &str) -> i64 {
-    let id = editor.create_script(content, "").await.id;
-    editor.merge_script(id).await;
-    id
-}
-
-async fn start(editor: &Client, id: i64) -> i64 {
-    let answer = editor.post(&format!("/api/execute/{id}?wait=false"), &json!({})).await;
-    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text);
-    answer.body["execution_id"].as_i64().expect("an execution id")
 }
 
 /// A loopback port nobody listens on right now.

@@ -199,12 +199,13 @@ fn claim_worker_name(config: Config) -> anyhow::Result<(Config, Option<NameClaim
         return Ok((config, None));
     }
     let locks = worker_name::locks_dir();
-    let (name, claim) = worker_name::claim(&config.worker.name, &locks).with_context(|| {
-        format!(
-            "cannot claim a worker name in {}; set VED_WORKER_NAME to a name of this process's own",
-            locks.display()
-        )
-    })?;
+    let (name, claim) =
+        worker_name::claim(&config.worker.name, &config.database_url, &locks).with_context(|| {
+            format!(
+                "cannot claim a worker name in {}; set VED_WORKER_NAME to a name of this process's own",
+                locks.display()
+            )
+        })?;
     tracing::info!(worker = %name, "VED_WORKER_NAME is not set: this process is worker {name}");
     Ok((config.with_worker_name(name), Some(claim)))
 }

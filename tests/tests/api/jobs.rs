@@ -137,6 +137,35 @@ async fn a_run_all_streams_its_groups_and_executions_then_the_batch() {
 }
 
 #[tokio::test]
+async fn workers_on_one_host_without_names_get_different_ones() {
+    let app = TestApp::spawn_with(&[("VED_WORKER", "false")]).await;
+    let editor = app.editor().await;
+    let id = merged_script(&editor, "import time\ntime.sleep(3)\n").await;
+    // One run at a time each: two runs running at once are on two workers.
+    let unnamed = [("VED_WORKER_NAME", ""), ("VED_MAX_CONCURRENT_RUNS", "1"), ("VED_WARM_POOL", "0")];
+    let _workers = [TestWorker::spawn(&app, "", &unnamed), TestWorker::spawn(&app, "", &unnamed)];
+    let executions = [start(&editor, id).await, start(&editor, id).await];
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let workers: Vec<String> = loop {
+        let mut running = Vec::new();
+        for execution in executions {
+            let row = editor.get(&format!("/api/executions/{execution}")).await.body;
+            if row["status"] == "running" {
+                running.push(row["worker"].as_str().expect("a running job names its worker").to_owned());
+            }
+        }
+        if running.len() == 2 {
+            break running;
+        }
+        assert!(Instant::now() < deadline, "the two runs never ran at once: {running:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let host = std::fs::read_to_string("/etc/hostname").unwrap().trim().to_owned();
+    assert_ne!(workers[0], workers[1], "two workers on one host took the same default name");
+    assert!(workers.iter().all(|name| name.starts_with(&host)), "{workers:?} are not named after {host}");
+}
+
+#[tokio::test]
 async fn a_job_whose_worker_dies_ends_as_worker_lost_after_its_lease() {
     let app = TestApp::spawn_with(&[("VED_WORKER", "false"), ("VED_JOB_LEASE_S", "1")]).await;
     let editor = app.editor().await;

@@ -62,7 +62,8 @@ frontend: frontend-deps
 
 ## Performance figures of the release build with real Docker and a fake LLM upstream, each
 ## next to a same-run baseline; also written to target/bench/latest.json. Not part of `test`.
-bench: provision runner-image
+## Figure 10 compares PostgreSQL with SQLite, hence the test packages.
+bench: provision-test runner-image
 	$(CARGO) build --release -p ved -p bench
 	VED_BIN=$(TARGET_DIR)/release/ved VED_RUNNER_IMAGE=$(RUNNER_IMAGE) $(TARGET_DIR)/release/bench
 

@@ -1,6 +1,8 @@
 //! Typed configuration read from the environment (and an optional `.env`), SPEC §2.
 use std::{path::PathBuf, time::Duration};
 
+use secrecy::SecretString;
+
 use crate::adapters::{
     deps::DepsConfig,
     llm::{usd_to_micros, ApiKey, LlmConfig, PriceTable},
@@ -8,6 +10,7 @@ use crate::adapters::{
 };
 
 const MIB: i64 = 1024 * 1024;
+const MIN_METRICS_TOKEN_CHARS: usize = 16;
 
 /// Every setting of the server. The adapters' own defaults (`SandboxConfig::default()`,
 /// `LlmConfig::default()`) are the only defaults of their settings: a variable that is not
@@ -33,6 +36,17 @@ pub struct Config {
     pub stop_words_file: PathBuf,
     pub worker: WorkerSettings,
     pub scheduler: SchedulerSettings,
+    pub metrics: MetricsSettings,
+}
+
+/// `GET /metrics` (SPEC §14).
+#[derive(Debug, Clone)]
+pub struct MetricsSettings {
+    /// `VED_METRICS_TOKEN`: the bearer token a scraper sends; `None`: the page is closed.
+    pub token: Option<SecretString>,
+    /// `VED_METRICS_BIND`: where `ved worker` serves its own `/metrics` (it has no other
+    /// listener); `None`: it serves none.
+    pub bind: Option<String>,
 }
 
 /// The scheduler of `ved serve` (SPEC §17).
@@ -50,6 +64,9 @@ pub struct WorkerSettings {
     /// `VED_WORKER=false`: `ved serve` runs no jobs (workers elsewhere do).
     pub enabled: bool,
     pub name: String,
+    /// Whether `name` came from `VED_WORKER_NAME`; if not, it is the host's name, which a
+    /// process claims at start (see `server::worker_name`) so that two on one host differ.
+    pub name_given: bool,
     pub lease: Duration,
 }
 
@@ -76,16 +93,15 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env(&lookup);
         let scripts_repo: PathBuf = env.string("VED_SCRIPTS_REPO", "scripts_repo").into();
-        let worker_name = env.string("VED_WORKER_NAME", &default_worker_name());
+        let given_name = env.optional("VED_WORKER_NAME");
+        let name_given = given_name.is_some();
+        let worker_name = given_name.unwrap_or_else(host_name);
         let deps = deps_config(&env)?;
         Ok(Self {
             bind: env.string("VED_BIND", "127.0.0.1:8000"),
             header_timeout: env.seconds("VED_HEADER_TIMEOUT_S", 30.0)?,
             database_url: env.string("VED_DATABASE_URL", "sqlite://data/ved.db"),
-            sandbox: SandboxConfig {
-                envs_dir: Some(deps.envs_dir.clone()),
-                ..sandbox_config(&env, &scripts_repo, &worker_name)?
-            },
+            sandbox: SandboxConfig { envs_dir: Some(deps.envs_dir.clone()), ..sandbox_config(&env)? },
             deps,
             scripts_repo,
             frontend_dir: env.string("VED_FRONTEND_DIR", "frontend/dist").into(),
@@ -100,19 +116,33 @@ impl Config {
             stop_words_file: env.string("VED_STOP_WORDS_FILE", "config/stop_words.txt").into(),
             worker: WorkerSettings {
                 enabled: env.parse("VED_WORKER", true)?,
-                name: worker_name,
+                name: String::new(),
+                name_given,
                 lease: env.seconds("VED_JOB_LEASE_S", 30.0)?,
             },
             scheduler: SchedulerSettings {
                 enabled: env.parse("VED_SCHEDULER", true)?,
                 tick: env.millis("VED_SCHEDULER_TICK_MS", 1000)?,
             },
-        })
+            metrics: MetricsSettings { token: metrics_token(&env)?, bind: env.optional("VED_METRICS_BIND") },
+        }
+        .with_worker_name(worker_name))
+    }
+
+    /// The worker's name, and the container labels that follow from it: processes sharing
+    /// an engine sweep only their own leftovers, that is one installation's (its
+    /// repository) and, within it, one worker name's (a restarted process keeps its name).
+    pub fn with_worker_name(mut self, name: String) -> Self {
+        let repo = std::path::absolute(&self.scripts_repo).unwrap_or_else(|_| self.scripts_repo.clone());
+        self.sandbox.instance = format!("{name}@{}", repo.display());
+        self.sandbox.worker = name.clone();
+        self.worker.name = name;
+        self
     }
 }
 
 /// The host's name: a worker recognises its own jobs after a restart by it.
-fn default_worker_name() -> String {
+pub fn host_name() -> String {
     std::fs::read_to_string("/etc/hostname")
         .ok()
         .map(|name| name.trim().to_owned())
@@ -120,11 +150,7 @@ fn default_worker_name() -> String {
         .unwrap_or_else(|| "localhost".to_owned())
 }
 
-fn sandbox_config(
-    env: &Env,
-    scripts_repo: &std::path::Path,
-    worker_name: &str,
-) -> Result<SandboxConfig, ConfigError> {
+fn sandbox_config(env: &Env) -> Result<SandboxConfig, ConfigError> {
     let defaults = SandboxConfig::default();
     let cpus = env.parse("VED_RUN_CPUS", defaults.nano_cpus as f64 / 1e9)?;
     if !(cpus.is_finite() && cpus > 0.0) {
@@ -149,14 +175,7 @@ fn sandbox_config(
                 * MIB as u64,
             ..defaults.artifacts.clone()
         },
-        // Processes sharing an engine sweep only their own leftovers: one installation (its
-        // repository) and, within it, one worker name (processes sharing a repository and
-        // an engine have different ones; a restarted one keeps its name).
-        worker: worker_name.to_owned(),
-        instance: format!(
-            "{worker_name}@{}",
-            std::path::absolute(scripts_repo).unwrap_or_else(|_| scripts_repo.to_owned()).display()
-        ),
+        // `worker` and `instance`: see `Config::with_worker_name`.
         ..defaults
     })
 }
@@ -194,6 +213,21 @@ fn llm_config(env: &Env) -> Result<LlmConfig, ConfigError> {
         max_tokens: env.parse("VED_LLM_MAX_TOKENS", defaults.max_tokens)?,
         prices,
     })
+}
+
+/// A secret a scraper keeps in a file: short ones could be guessed.
+fn metrics_token(env: &Env) -> Result<Option<SecretString>, ConfigError> {
+    let Some(token) = env.optional("VED_METRICS_TOKEN") else { return Ok(None) };
+    let token = token.trim();
+    if token.chars().count() < MIN_METRICS_TOKEN_CHARS {
+        return Err(ConfigError {
+            name: "VED_METRICS_TOKEN",
+            problem: format!(
+                "shorter than {MIN_METRICS_TOKEN_CHARS} characters; use e.g. `openssl rand -hex 32`"
+            ),
+        });
+    }
+    Ok(Some(SecretString::from(token.to_owned())))
 }
 
 fn daily_budget(env: &Env) -> Result<Option<i64>, ConfigError> {
@@ -318,5 +352,16 @@ mod tests {
     fn the_api_key_is_not_printed_by_debug() {
         let config = config_from(&[("OPENROUTER_API_KEY", "sk-or-very-secret")]).unwrap();
         assert!(!format!("{config:?}").contains("very-secret"));
+        let config = config_from(&[("VED_METRICS_TOKEN", "metrics-very-secret")]).unwrap();
+        assert!(config.metrics.token.is_some());
+        assert!(!format!("{config:?}").contains("very-secret"));
+    }
+
+    #[test]
+    fn a_guessable_metrics_token_is_refused() {
+        assert!(config_from(&[]).unwrap().metrics.token.is_none());
+        let err = config_from(&[("VED_METRICS_TOKEN", "short")]).unwrap_err();
+        assert!(err.to_string().contains("VED_METRICS_TOKEN"), "{err}");
+        assert!(!err.to_string().contains("short\""), "the value is not echoed: {err}");
     }
 }

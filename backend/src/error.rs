@@ -18,6 +18,10 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("The API token is unknown, revoked or malformed; send `Authorization: Bearer <token>`.")]
     InvalidToken,
+    /// `GET /metrics` without the server's metrics token (or with none configured: the
+    /// answer does not say which).
+    #[error("Send the server's metrics token (VED_METRICS_TOKEN) as `Authorization: Bearer <token>`; without that variable set, /metrics is closed.")]
+    MetricsTokenRequired,
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -70,7 +74,10 @@ impl ApiError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthenticated | Self::InvalidCredentials | Self::InvalidToken => StatusCode::UNAUTHORIZED,
+            Self::Unauthenticated
+            | Self::InvalidCredentials
+            | Self::InvalidToken
+            | Self::MetricsTokenRequired => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -105,7 +112,7 @@ impl IntoResponse for ApiError {
             Self::TooManyRequests { retry_after_s, .. } => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
             }
-            Self::InvalidToken => {
+            Self::InvalidToken | Self::MetricsTokenRequired => {
                 response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             _ => {}

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod frontend;
 pub mod health;
 pub mod middleware;
+pub mod monitoring;
 pub mod openapi;
 pub mod schedules;
 pub mod scripts;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub doorbell: executions::worker::Doorbell,
     pub llm: adapters::llm::LlmClient,
     pub stop_words: Arc<assistant::StopWords>,
+    /// This process's figures for `GET /metrics`.
+    pub exporter: monitoring::Exporter,
 }
 
 /// Every API route, with its OpenAPI description.
@@ -62,6 +65,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(executions::router())
         .merge(tokens::router())
         .merge(schedules::router())
+        .merge(monitoring::router())
 }
 
 pub fn build_app(state: AppState) -> Router {

@@ -21,14 +21,14 @@ use crate::AppState;
                        but login, health and this document needs the `ved_session` cookie \
                        from `POST /api/auth/login`, or a personal API token from \
                        `POST /api/tokens` sent as `Authorization: Bearer <token>`; writes need \
-                       the editor role.",
+                       the editor role. `GET /metrics` takes only the server's metrics token.",
         license(name = "MIT")
     ),
     modifiers(&SecuritySchemes),
     security(("session" = []), ("bearer" = [])),
     tags(
         (name = "auth", description = "Log in and out"),
-        (name = "system", description = "Health"),
+        (name = "system", description = "Health and metrics"),
         (name = "scripts", description = "The versioned script catalog"),
         (name = "llm", description = "LLM completions behind a guardrail, and their cost log"),
         (name = "execution", description = "Running scripts in the sandbox"),
@@ -55,6 +55,11 @@ impl Modify for SecuritySchemes {
             .description(Some("A personal API token: `Authorization: Bearer ved_...`"))
             .build();
         components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+        let metrics = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("The server's `VED_METRICS_TOKEN`, for `GET /metrics` only"))
+            .build();
+        components.add_security_scheme("metrics", SecurityScheme::Http(metrics));
     }
 }
 

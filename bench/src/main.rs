@@ -10,6 +10,7 @@ mod load;
 mod report;
 mod rss;
 mod sandbox;
+mod scale;
 mod stats;
 
 use std::{
@@ -36,6 +37,13 @@ async fn main() {
     if std::env::var("VED_BENCH_ONLY").as_deref() == Ok("deps") {
         progress(started, "figure 9 alone: per-script packages");
         let rows = deps::figures(&[("RUST_LOG", PRODUCTION_LOG_FILTER), ("VED_RUNNER_IMAGE", &image)]).await;
+        finish(started, &rows).await;
+        return;
+    }
+    // `VED_BENCH_ONLY=scale`: figure 10 alone, for work on PostgreSQL and workers.
+    if std::env::var("VED_BENCH_ONLY").as_deref() == Ok("scale") {
+        progress(started, "figure 10 alone: PostgreSQL and workers");
+        let rows = scale::figures(&[("RUST_LOG", PRODUCTION_LOG_FILTER), ("VED_RUNNER_IMAGE", &image)]).await;
         finish(started, &rows).await;
         return;
     }
@@ -109,6 +117,8 @@ async fn main() {
 
     progress(started, "figure 9: per-script packages");
     rows.extend(deps::figures(&[("RUST_LOG", PRODUCTION_LOG_FILTER), ("VED_RUNNER_IMAGE", &image)]).await);
+    progress(started, "figure 10: PostgreSQL and workers");
+    rows.extend(scale::figures(&[("RUST_LOG", PRODUCTION_LOG_FILTER), ("VED_RUNNER_IMAGE", &image)]).await);
     finish(started, &rows).await;
 }
 

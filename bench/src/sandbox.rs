@@ -11,6 +11,8 @@ const SCRIPT: &str = "print('hi')";
 const SINGLE_RUNS: usize = 30;
 const GROUPS: u32 = 3;
 const SCRIPTS_PER_GROUP: u32 = 8;
+/// How many scripts [`create_scripts`] makes, and every run-all runs.
+pub const RUN_ALL_SCRIPTS: usize = (GROUPS * SCRIPTS_PER_GROUP) as usize;
 /// Run-all takes seconds; the median of a few keeps one slow container from deciding it.
 const RUN_ALL_REPEATS: usize = 3;
 
@@ -64,7 +66,7 @@ pub async fn single_run(editor: &Client, script_id: i64, image: &str, mode: &str
 
 /// Figure 2: `execute/all` of the 24 scripts against running them one by one.
 pub async fn run_all(editor: &Client, single: Summary, mode: &str) -> Vec<Row> {
-    let scripts = (GROUPS * SCRIPTS_PER_GROUP) as usize;
+    let scripts = RUN_ALL_SCRIPTS;
     let mut walls = Vec::new();
     for _ in 0..RUN_ALL_REPEATS {
         let started = Instant::now();
@@ -104,7 +106,7 @@ pub async fn run_via_api(editor: &Client, script_id: i64) -> Duration {
 }
 
 /// A fast wrong answer is no result: every run must print exactly what the script prints.
-fn expect_hi(execution: &Value) {
+pub fn expect_hi(execution: &Value) {
     assert_eq!(execution["status"], "succeeded", "{execution}");
     assert_eq!(execution["stdout"], "hi\n", "{execution}");
 }

@@ -128,6 +128,7 @@ impl Call<'_> {
         };
         row.status = Set(status.into());
         let row = row.insert(db).await?;
+        crate::monitoring::record::llm_called(&row);
 
         tracing::info!(
             interaction = row.id,

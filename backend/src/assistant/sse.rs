@@ -41,6 +41,7 @@ pub fn channel() -> (EventSender, EventStream) {
         let event = receiver.recv().await?;
         Some((Ok(event), receiver))
     });
+    let events = crate::monitoring::record::counted_stream("assistant", events);
     let answer = Sse::new(Box::pin(events) as Events).keep_alive(KeepAlive::default());
     (EventSender(sender), answer)
 }

@@ -36,7 +36,8 @@ fn sse(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let events = events
         .map(|stored| Ok(Event::default().id(stored.id.to_string()).event(stored.kind).data(stored.data)));
-    Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+    Sse::new(crate::monitoring::record::counted_stream("events", events))
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
 }
 
 /// The execution's events: `status` `{status}`, `stdout` and `stderr` `{text}` while it

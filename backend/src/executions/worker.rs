@@ -215,6 +215,7 @@ impl Worker {
 
 /// A finished job (by its worker or by the sweep): its final status, then `end`.
 pub(super) async fn announce_end(db: &DatabaseConnection, hub: &EventHub, row: execution::Model) {
+    crate::monitoring::record::run_ended(&row);
     let stream = events::execution_stream(row.id);
     let status = StatusEvent { status: row.status };
     let _ = hub.publish(db, &stream, "status", &status).await;

@@ -1,5 +1,6 @@
 //! Starting and stopping the server: connect, migrate, seed, bind, serve until a signal.
 mod listen;
+mod worker_name;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
@@ -23,14 +24,18 @@ use crate::{
         events::EventHub,
         worker::{sweep_lost_jobs, Doorbell, Worker, WorkerConfig},
     },
+    monitoring::{self, Exporter, Scrape},
     schedules,
     scripts::catalog::Catalog,
     AppState,
 };
+use worker_name::NameClaim;
 
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    /// Until the process ends: its default worker name is its own.
+    _name_claim: Option<NameClaim>,
 }
 
 impl Application {
@@ -44,7 +49,9 @@ impl Application {
                 config.bind
             )
         })?;
+        let (config, name_claim) = claim_worker_name(config)?;
         let db = open_database(&config).await?;
+        let exporter = Exporter::install(&config.worker.name)?;
         users::ensure_default_users(&db).await?;
         let git = open_repository(&config).await?;
         let catalog = Catalog::new(db.clone(), git);
@@ -74,10 +81,11 @@ impl Application {
             doorbell,
             llm,
             stop_words: Arc::new(stop_words),
+            exporter,
             login_throttle: Arc::new(LoginThrottle::new(config.login.clone())),
             config: Arc::new(config),
         };
-        Ok(Self { listener, state })
+        Ok(Self { listener, state, _name_claim: name_claim })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -161,16 +169,59 @@ fn open_deps(config: &Config) -> Deps {
 /// `ved worker`: runs jobs from the database on this host's Docker engine until stopped,
 /// needing nothing of an API process.
 pub async fn run_worker(config: Config) -> anyhow::Result<()> {
+    let metrics_listener = bind_metrics(&config).await?;
+    let (config, _name_claim) = claim_worker_name(config)?;
     let db = open_database(&config).await?;
+    let exporter = Exporter::install(&config.worker.name)?;
     let runner = DockerRunner::new(config.sandbox.clone());
     remove_leftover_containers(&runner).await;
     let (hub, doorbell) = (EventHub::default(), Doorbell::default());
     start_worker(&config, &db, &runner, &open_deps(&config), &hub, &doorbell, true).await?;
     tracing::info!(worker = %config.worker.name, "worker running; stop it with Ctrl+C or SIGTERM");
-    shutdown_signal().await;
+    match metrics_listener {
+        Some(listener) => {
+            let scrape = Scrape { db, runner: runner.clone(), token: config.metrics.token.clone(), exporter };
+            tracing::info!(addr = %listener.local_addr()?, "serving /metrics");
+            listen::serve(listener, monitoring::standalone(scrape), config.header_timeout, shutdown_signal())
+                .await;
+        }
+        None => shutdown_signal().await,
+    }
     runner.shutdown().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `VED_WORKER_NAME` is used as given; the default (the host's name) is claimed, so that
+/// a second process on this host gets a name of its own.
+fn claim_worker_name(config: Config) -> anyhow::Result<(Config, Option<NameClaim>)> {
+    if config.worker.name_given {
+        return Ok((config, None));
+    }
+    let locks = worker_name::locks_dir();
+    let (name, claim) =
+        worker_name::claim(&config.worker.name, &config.database_url, &locks).with_context(|| {
+            format!(
+                "cannot claim a worker name in {}; set VED_WORKER_NAME to a name of this process's own",
+                locks.display()
+            )
+        })?;
+    tracing::info!(worker = %name, "VED_WORKER_NAME is not set: this process is worker {name}");
+    Ok((config.with_worker_name(name), Some(claim)))
+}
+
+/// `VED_METRICS_BIND` of `ved worker`, bound before anything else starts; it serves only
+/// with a token, so one without `VED_METRICS_TOKEN` is a mistake said at once.
+async fn bind_metrics(config: &Config) -> anyhow::Result<Option<TcpListener>> {
+    let Some(bind) = &config.metrics.bind else { return Ok(None) };
+    anyhow::ensure!(
+        config.metrics.token.is_some(),
+        "VED_METRICS_BIND is set but VED_METRICS_TOKEN is not: set a token for the scraper to send, or unset VED_METRICS_BIND"
+    );
+    let listener = TcpListener::bind(bind).await.with_context(|| {
+        format!("cannot listen on {bind}; stop the program using that address or set VED_METRICS_BIND to another one")
+    })?;
+    Ok(Some(listener))
 }
 
 /// Starts the pool and, when `runs_jobs`, this process's worker; every process sweeps for

@@ -23,13 +23,13 @@ async fn read_events(client: &Client, path: &str, last_event_id: Option<i64>) ->
     events
 }
 
-async fn merged_script(editor: &Client, content: &str) -> i64 {
+pub(crate) async fn merged_script(editor: &Client, content: &str) -> i64 {
     let id = editor.create_script(content, "").await.id;
     editor.merge_script(id).await;
     id
 }
 
-async fn start(editor: &Client, id: i64) -> i64 {
+pub(crate) async fn start(editor: &Client, id: i64) -> i64 {
     let answer = editor.post(&format!("/api/execute/{id}?wait=false"), &json!({})).await;
     assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text);
     answer.body["execution_id"].as_i64().expect("an execution id")
@@ -134,6 +134,35 @@ async fn a_run_all_streams_its_groups_and_executions_then_the_batch() {
     assert_eq!(end.kind, "end");
     assert_eq!(end.data["batch"]["status"], "succeeded");
     assert_eq!(end.data["batch"]["groups"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn workers_on_one_host_without_names_get_different_ones() {
+    let app = TestApp::spawn_with(&[("VED_WORKER", "false")]).await;
+    let editor = app.editor().await;
+    let id = merged_script(&editor, "import time\ntime.sleep(3)\n").await;
+    // One run at a time each: two runs running at once are on two workers.
+    let unnamed = [("VED_WORKER_NAME", ""), ("VED_MAX_CONCURRENT_RUNS", "1"), ("VED_WARM_POOL", "0")];
+    let _workers = [TestWorker::spawn(&app, "", &unnamed), TestWorker::spawn(&app, "", &unnamed)];
+    let executions = [start(&editor, id).await, start(&editor, id).await];
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let workers: Vec<String> = loop {
+        let mut running = Vec::new();
+        for execution in executions {
+            let row = editor.get(&format!("/api/executions/{execution}")).await.body;
+            if row["status"] == "running" {
+                running.push(row["worker"].as_str().expect("a running job names its worker").to_owned());
+            }
+        }
+        if running.len() == 2 {
+            break running;
+        }
+        assert!(Instant::now() < deadline, "the two runs never ran at once: {running:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let host = std::fs::read_to_string("/etc/hostname").unwrap().trim().to_owned();
+    assert_ne!(workers[0], workers[1], "two workers on one host took the same default name");
+    assert!(workers.iter().all(|name| name.starts_with(&host)), "{workers:?} are not named after {host}");
 }
 
 #[tokio::test]

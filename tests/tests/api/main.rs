@@ -9,6 +9,7 @@ mod fresh_start;
 mod hardening;
 mod jobs;
 mod llm;
+mod metrics;
 mod openapi;
 mod schedules;
 mod scripts;

@@ -144,6 +144,11 @@ impl DockerRunner {
         self.inner.pool.fillers.lock().unwrap_or_else(PoisonError::into_inner).extend(fillers);
     }
 
+    /// Idle warm containers, ready for a run.
+    pub fn warm_containers(&self) -> usize {
+        self.inner.pool.idle().warm.len()
+    }
+
     /// Removes the pool's containers and waits (a while) for every other container of
     /// ours to be gone; later runs start cold.
     pub async fn shutdown(&self) {

@@ -8,7 +8,7 @@ use ved_tests::{
 };
 
 use crate::{
-    load::{closed_loop, expect_success, Bounds, LoadResult},
+    load::{closed_loop, expect_not_modified, expect_success, Bounds, LoadResult},
     report::Row,
 };
 
@@ -17,6 +17,8 @@ const LIST_CLIENTS: usize = 32;
 const LIST_TIME: Duration = Duration::from_secs(10);
 /// Far above what 10 s can reach here; only a guard against an unexpectedly fast loop.
 const LIST_MAX_REQUESTS: usize = 500_000;
+/// One client alone: the latency a user sees when the server is not busy.
+const SINGLE_CLIENT_REQUESTS: usize = 300;
 const EDITORS: usize = 8;
 const SEQUENTIAL_SAVES: usize = 300;
 const CONCURRENT_SAVES: usize = 800;
@@ -48,12 +50,25 @@ pub async fn catalog_under_load(app: &TestApp) -> Vec<Row> {
     }
     let listed = clients[0].get("/api/scripts").await;
     assert_eq!(listed.body.as_array().map(Vec::len), Some(CATALOG_SIZE), "the catalog is not full");
-    let bounds = Bounds { workers: LIST_CLIENTS, max_requests: LIST_MAX_REQUESTS, max_time: LIST_TIME };
+    let etag = listed.headers.get("etag").and_then(|tag| tag.to_str().ok()).map(str::to_owned);
     let clients = Arc::new(clients);
+    let alone = Bounds::sequential(SINGLE_CLIENT_REQUESTS, LIST_TIME);
+    let scripts_alone =
+        get_loop("GET /api/scripts, one client", alone, clients.clone(), "/api/scripts").await;
+    let health_alone = get_loop("GET /api/health, one client", alone, clients.clone(), "/api/health").await;
+    let bounds = Bounds { workers: LIST_CLIENTS, max_requests: LIST_MAX_REQUESTS, max_time: LIST_TIME };
     let scripts = get_loop("GET /api/scripts", bounds, clients.clone(), "/api/scripts").await;
-    let health = get_loop("GET /api/health", bounds, clients, "/api/health").await;
+    let health = get_loop("GET /api/health", bounds, clients.clone(), "/api/health").await;
     let load = format!("{CATALOG_SIZE} scripts, {LIST_CLIENTS} clients");
-    vec![
+    let mut rows = vec![
+        Row::new(
+            format!(
+                "3. GET /api/scripts p50 ({CATALOG_SIZE} scripts, one client, target 3) — vs GET /api/health"
+            ),
+            scripts_alone.latency.p50,
+            "ms",
+            Some(health_alone.latency.p50),
+        ),
         Row::new(
             format!("3. GET /api/scripts p50 ({load}) — vs GET /api/health"),
             scripts.latency.p50,
@@ -72,7 +87,23 @@ pub async fn catalog_under_load(app: &TestApp) -> Vec<Row> {
             "req/s",
             Some(health.per_second),
         ),
-    ]
+    ];
+    // What a browser that holds the list does: asks with its tag, gets a 304 while unchanged.
+    if let Some(etag) = etag {
+        let revalidated = closed_loop("GET /api/scripts, If-None-Match", bounds, move |worker, _| {
+            let client = clients[worker].clone();
+            let request = client.raw().get(client.url("/api/scripts")).header("if-none-match", &etag);
+            async move { expect_not_modified(request.send().await).await }
+        })
+        .await;
+        rows.push(Row::new(
+            format!("3. GET /api/scripts with a current If-None-Match (304) throughput ({load}) — vs GET /api/health"),
+            revalidated.per_second,
+            "req/s",
+            Some(health.per_second),
+        ));
+    }
+    rows
 }
 
 async fn get_loop(name: &str, bounds: Bounds, clients: Arc<Vec<Client>>, path: &'static str) -> LoadResult {

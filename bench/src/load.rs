@@ -82,6 +82,19 @@ pub async fn expect_success(sent: reqwest::Result<reqwest::Response>) -> Result<
     }
 }
 
+/// A conditional request's answer must be 304: a 200 would mean the tag was not honoured
+/// and the figure would measure something else.
+pub async fn expect_not_modified(sent: reqwest::Result<reqwest::Response>) -> Result<(), String> {
+    let response = sent.map_err(|err| format!("request failed: {err}"))?;
+    let status = response.status();
+    let body = response.bytes().await.map_err(|err| format!("reading the body failed: {err}"))?;
+    if status == reqwest::StatusCode::NOT_MODIFIED {
+        Ok(())
+    } else {
+        Err(format!("{status} instead of 304 Not Modified ({} bytes)", body.len()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,19 +29,25 @@ use crate::{report::Row, rss::PeakSampler};
 /// request a log write that production does not make.
 const PRODUCTION_LOG_FILTER: &str = "info,tower_http=info,sqlx=warn";
 
+/// How long after figures 3–5 the server's memory is read again: an allocator may give
+/// memory back only after a while.
+const MEMORY_SETTLES: Duration = Duration::from_secs(60);
+
 #[tokio::main]
 async fn main() {
     let started = Instant::now();
     let image = std::env::var("VED_RUNNER_IMAGE").unwrap_or_else(|_| "ved-runner:latest".to_owned());
-    // `VED_BENCH_ONLY=deps`: figure 9 alone, for work on per-script packages.
-    if std::env::var("VED_BENCH_ONLY").as_deref() == Ok("deps") {
+    // `VED_BENCH_ONLY=deps`: figure 9 alone, for work on per-script packages;
+    // `VED_BENCH_ONLY=api`: figures 3–6 alone, for work on the API and memory.
+    let only = std::env::var("VED_BENCH_ONLY").unwrap_or_default();
+    if only == "deps" {
         progress(started, "figure 9 alone: per-script packages");
         let rows = deps::figures(&[("RUST_LOG", PRODUCTION_LOG_FILTER), ("VED_RUNNER_IMAGE", &image)]).await;
         finish(started, &rows).await;
         return;
     }
     // `VED_BENCH_ONLY=scale`: figure 10 alone, for work on PostgreSQL and workers.
-    if std::env::var("VED_BENCH_ONLY").as_deref() == Ok("scale") {
+    if only == "scale" {
         progress(started, "figure 10 alone: PostgreSQL and workers");
         let rows = scale::figures(&[("RUST_LOG", PRODUCTION_LOG_FILTER), ("VED_RUNNER_IMAGE", &image)]).await;
         finish(started, &rows).await;
@@ -61,6 +67,13 @@ async fn main() {
     let idle_mib = rss::rss_mib(pid);
     let editor = app.editor().await;
     let mut rows = Vec::new();
+    if only == "api" {
+        let memory = api_figures(started, &app, &editor, &llm, idle_mib, &mut rows).await;
+        rows.push(memory.await.expect("RSS reader"));
+        app.stop().await;
+        finish(started, &rows).await;
+        return;
+    }
 
     progress(started, "figures 1-2 with the warm pool: single runs and run-all");
     let warm = sandbox_figures(&editor, &image, "warm pool").await;
@@ -91,15 +104,39 @@ async fn main() {
     rows.extend(assistant::token_forwarding(&editor, &llm).await);
     rows.extend(assistant::fix_round(&editor, &llm).await);
 
+    let memory = api_figures(started, &app, &editor, &llm, idle_mib, &mut rows).await;
+    let figure_6_ends = rows.len();
+
+    progress(started, "figure 9: per-script packages");
+    rows.extend(deps::figures(&[("RUST_LOG", PRODUCTION_LOG_FILTER), ("VED_RUNNER_IMAGE", &image)]).await);
+    rows.insert(figure_6_ends, memory.await.expect("RSS reader"));
+    app.stop().await;
+    progress(started, "figure 10: PostgreSQL and workers");
+    rows.extend(scale::figures(&[("RUST_LOG", PRODUCTION_LOG_FILTER), ("VED_RUNNER_IMAGE", &image)]).await);
+    finish(started, &rows).await;
+}
+
+/// Figures 3–6 against `app`: the catalog filled, then the API under load while its memory
+/// is sampled. Returns the reading of its memory a minute after, which the caller awaits
+/// when it likes (the full bench measures figure 9 meanwhile, on another server).
+async fn api_figures(
+    started: Instant,
+    app: &TestApp,
+    editor: &ved_tests::harness::Client,
+    llm: &FakeLlm,
+    idle_mib: f64,
+    rows: &mut Vec<Row>,
+) -> tokio::task::JoinHandle<Row> {
+    let pid = app.pid().expect("the server runs");
     progress(started, "filling the catalog");
-    let catalog = api::fill_catalog(&editor).await;
+    let catalog = api::fill_catalog(editor).await;
     let peak = PeakSampler::start(pid);
     progress(started, "figure 3: catalog under load");
-    rows.extend(api::catalog_under_load(&app).await);
+    rows.extend(api::catalog_under_load(app).await);
     progress(started, "figure 4: saves");
-    rows.extend(api::saves(&app, &catalog).await);
+    rows.extend(api::saves(app, &catalog).await);
     progress(started, "figure 5: LLM proxy");
-    rows.extend(api::llm_proxy(&editor, &llm).await);
+    rows.extend(api::llm_proxy(editor, llm).await);
     let peak_mib = peak.peak_mib().await;
     // Whether the memory of figures 3–5 is given back, or stays (a leak, or the allocator
     // keeping it): compared across runs, growth here is the first sign of either.
@@ -108,18 +145,20 @@ async fn main() {
     rows.push(Row::new("6. server RSS idle, after start", idle_mib, "MiB", None));
     rows.push(Row::new("6. server RSS peak during figures 3–5 — vs idle", peak_mib, "MiB", Some(idle_mib)));
     rows.push(Row::new(
-        "6. server RSS idle again after figures 3–5 — vs idle",
+        "6. server RSS idle again 1 s after figures 3–5 — vs idle",
         after_mib,
         "MiB",
         Some(idle_mib),
     ));
-    app.stop().await;
-
-    progress(started, "figure 9: per-script packages");
-    rows.extend(deps::figures(&[("RUST_LOG", PRODUCTION_LOG_FILTER), ("VED_RUNNER_IMAGE", &image)]).await);
-    progress(started, "figure 10: PostgreSQL and workers");
-    rows.extend(scale::figures(&[("RUST_LOG", PRODUCTION_LOG_FILTER), ("VED_RUNNER_IMAGE", &image)]).await);
-    finish(started, &rows).await;
+    tokio::spawn(async move {
+        tokio::time::sleep(MEMORY_SETTLES).await;
+        Row::new(
+            "6. server RSS a minute after figures 3–5 (target 60) — vs idle",
+            rss::rss_mib(pid),
+            "MiB",
+            Some(idle_mib),
+        )
+    })
 }
 
 async fn finish(started: Instant, rows: &[Row]) {

@@ -1,6 +1,7 @@
 //! Every schema change of code.ved is one migration file here; the server applies them at
 //! start. Only portable column types are used so that PostgreSQL can follow SQLite; the
-//! one PostgreSQL-only step is the event notification trigger (migration 16).
+//! PostgreSQL-only steps are the event notification trigger (migration 16) and the deferred
+//! triggers of the catalog's generation (migration 17).
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_users;
@@ -19,6 +20,7 @@ mod m20261204_000013_create_api_tokens;
 mod m20261204_000014_create_schedules;
 mod m20261204_000015_script_dependencies;
 mod m20261204_000016_event_notifications;
+mod m20261204_000017_catalog_generation;
 
 pub struct Migrator;
 
@@ -42,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000014_create_schedules::Migration),
             Box::new(m20261204_000015_script_dependencies::Migration),
             Box::new(m20261204_000016_event_notifications::Migration),
+            Box::new(m20261204_000017_catalog_generation::Migration),
         ]
     }
 }

@@ -7,11 +7,13 @@ pub mod docstring;
 mod listing;
 pub mod locks;
 pub mod ordering;
+mod snapshot;
 pub mod views;
 
 use axum::{
     extract::{Path, Query, State},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
+    response::Response,
     Json,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -81,13 +83,20 @@ async fn detail(
 }
 
 /// The catalog, sorted by ordering number.
+///
+/// The answer carries an `ETag`: sent back in `If-None-Match`, it is answered 304 while
+/// the list is unchanged. Gzipped when `Accept-Encoding` allows.
 #[utoipa::path(get, path = "/api/scripts", tag = "scripts",
+    params(("If-None-Match" = Option<String>, Header, description = "The `ETag` of a list already held")),
     responses(
-        (status = 200, description = "Every script that is not deleted", body = Vec<ScriptSummary>),
+        (status = 200, description = "Every script that is not deleted", body = Vec<ScriptSummary>,
+            headers(("ETag" = String, description = "Names this list; it changes with any change to it"))),
+        (status = 304, description = "The list named in `If-None-Match` is still current",
+            headers(("ETag" = String, description = "Names this list"))),
         NeedsSession,
     ))]
-async fn list_scripts(State(state): State<AppState>) -> ApiResult<Json<Vec<ScriptSummary>>> {
-    Ok(Json(listing::list(&state.db).await?))
+async fn list_scripts(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    state.catalog.snapshots().respond(&state.db, &headers).await
 }
 
 /// Create a script: next integer ordering number, version 0.1, on the editor's branch.

@@ -2,6 +2,7 @@
 //! with a fresh SQLite file and scripts repository, and talks HTTP to it.
 mod assistant;
 mod auth;
+mod catalog_list;
 mod dependencies;
 mod errors;
 mod execution;

@@ -29,6 +29,10 @@ use crate::{report::Row, rss::PeakSampler};
 /// request a log write that production does not make.
 const PRODUCTION_LOG_FILTER: &str = "info,tower_http=info,sqlx=warn";
 
+/// glibc's allocator settings, passed on to the server of figures 3–8 when the bench is
+/// given them: figure 6 with other settings, without a rebuild.
+const ALLOCATOR_SETTINGS: [&str; 2] = ["GLIBC_TUNABLES", "MALLOC_ARENA_MAX"];
+
 /// How long after figures 3–5 the server's memory is read again: an allocator may give
 /// memory back only after a while.
 const MEMORY_SETTLES: Duration = Duration::from_secs(60);
@@ -54,13 +58,16 @@ async fn main() {
         return;
     }
     let llm = FakeLlm::start(Behaviour::default()).await;
-    let mut app = TestApp::spawn_with(&[
+    let mut env = vec![
         ("RUST_LOG", PRODUCTION_LOG_FILTER),
         ("VED_RUNNER_IMAGE", &image),
         ("VED_LLM_BASE_URL", &llm.base_url),
         ("OPENROUTER_API_KEY", "bench-key"),
-    ])
-    .await;
+    ];
+    let allocator: Vec<(&str, String)> =
+        ALLOCATOR_SETTINGS.iter().filter_map(|name| Some((*name, std::env::var(name).ok()?))).collect();
+    env.extend(allocator.iter().map(|(name, value)| (*name, value.as_str())));
+    let mut app = TestApp::spawn_with(&env).await;
     let pid = app.pid().expect("the server runs");
     // Let start-up work (migrations, leftover-container sweep) finish before "idle".
     tokio::time::sleep(Duration::from_secs(1)).await;

@@ -7,7 +7,9 @@
 //! Several server processes may share one database and repository (SPEC §14): a change
 //! that makes a version first takes its script's row in the database ([`claim_script`]),
 //! so changes to one script queue across processes as the in-process lock queues them
-//! within one; the unique `(script_id, major, minor)` is the last word (a 409).
+//! within one; the unique `(script_id, major, minor)` is the last word (a 409). A save on
+//! SQLite, one process per file, takes it only after its git commit (see
+//! `Catalog::claim_before_git`).
 use chrono::Utc;
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend,

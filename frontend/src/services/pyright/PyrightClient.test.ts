@@ -78,7 +78,7 @@ class FakeWorker {
   }
 }
 
-function setup() {
+function setup(diagnosticsTimeoutMs = 2_000) {
   const workers: FakeWorker[] = [];
   const client = new PyrightClient({
     createWorker: (name) => {
@@ -86,7 +86,7 @@ function setup() {
       workers.push(worker);
       return worker as unknown as Worker;
     },
-    diagnosticsTimeoutMs: 2_000,
+    diagnosticsTimeoutMs,
   });
   return { client, workers, foreground: () => workers[0]! };
 }
@@ -210,18 +210,10 @@ describe('PyrightClient', () => {
   });
 
   it('answers the last known diagnostics when a pull takes too long', async () => {
-    const workers: FakeWorker[] = [];
-    const client = new PyrightClient({
-      createWorker: (name) => {
-        const worker = new FakeWorker(name);
-        workers.push(worker);
-        return worker as unknown as Worker;
-      },
-      diagnosticsTimeoutMs: 20,
-    });
+    const { client, foreground } = setup(20);
     active = client;
     expect(await client.diagnostics('file:///src/slow.py', 'pass\n')).toEqual([]);
-    expect(workers[0]!.notificationsOf(Methods.diagnostic)).toHaveLength(1);
+    expect(foreground().notificationsOf(Methods.diagnostic)).toHaveLength(1);
   });
 
   it('warms up with a document of its own that it keeps open', async () => {

@@ -38,6 +38,11 @@ pub fn execution_stream(id: i64) -> String {
     format!("execution:{id}")
 }
 
+/// Whether `stream` is an execution's (a job's `queued` status is its first event).
+pub fn is_execution_stream(stream: &str) -> bool {
+    stream.starts_with("execution:")
+}
+
 pub fn batch_stream(id: i64) -> String {
     format!("batch:{id}")
 }
@@ -100,7 +105,9 @@ impl EventHub {
         (channel.sender.clone(), Arc::clone(&channel.order))
     }
 
-    fn announcements(&self, stream: &str) -> watch::Receiver<i64> {
+    /// The highest row id of `stream` the database announced (PostgreSQL): rows that
+    /// another process stored, which this process's subscribers do not hear otherwise.
+    pub fn announcements(&self, stream: &str) -> watch::Receiver<i64> {
         self.channel(stream);
         let channels = self.channels.lock().expect("event hub poisoned");
         channels[stream].announced.subscribe()

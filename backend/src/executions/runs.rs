@@ -115,11 +115,13 @@ pub async fn wait_for_end(state: &AppState, id: i64) -> ApiResult<execution::Mod
 }
 
 /// The data of the job's `end` event: `{"execution": ...}`, the finished `Execution` as
-/// the API shows it. A worker in this process hands it over directly (no query once it is out); one in
-/// another process writes only the row, looked for every quarter second.
+/// the API shows it. A worker in this process hands it over directly (no query once it is
+/// out); one in another process writes only the row, looked for when the database
+/// announces a row of the job (PostgreSQL), else every quarter second.
 pub async fn wait_for_end_event(state: &AppState, id: i64) -> ApiResult<String> {
     let stream = events::execution_stream(id);
     let mut doorbell = state.hub.doorbell(&stream);
+    let mut announced = state.hub.announcements(&stream);
     loop {
         if let Some(end) = events::end_of(&state.db, &stream).await? {
             return Ok(end.data);
@@ -138,6 +140,7 @@ pub async fn wait_for_end_event(state: &AppState, id: i64) -> ApiResult<String> 
                         break;
                     }
                 },
+                Ok(()) = announced.changed() => break,
                 () = &mut look_again => break,
             }
         }

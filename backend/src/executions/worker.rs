@@ -1,7 +1,8 @@
 //! A worker: claims jobs from the database and runs them in its sandbox, as many at once
 //! as it has run slots, renewing each job's lease while it runs and publishing the job's
 //! events (status, output, end). `ved serve` runs one in process, woken directly when a
-//! job is queued; `ved worker` runs one alone, which finds new jobs by polling.
+//! job is queued; `ved worker` runs one alone, which finds new jobs by polling and, on
+//! PostgreSQL, as soon as the database announces them.
 use std::{sync::Arc, time::Duration};
 
 use sea_orm::DatabaseConnection;
@@ -42,6 +43,26 @@ pub struct Doorbell(Arc<Notify>);
 impl Doorbell {
     pub fn ring(&self) {
         self.0.notify_one();
+    }
+
+    /// On PostgreSQL, rings whenever any process stores an event of an execution (a new
+    /// job's `queued` status among them), so a worker in another process than the one that
+    /// queued the job starts it at once rather than at its next poll. Rings for a running
+    /// job's output too: a claim that finds nothing is one cheap query, and rings while
+    /// the worker is busy add up to one. On SQLite (one process) it does nothing.
+    pub async fn ring_on_notices(&self, db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+        use futures::StreamExt;
+        let Some(notices) = crate::db::event_notices(db).await? else { return Ok(()) };
+        let doorbell = self.clone();
+        tokio::spawn(async move {
+            let mut notices = std::pin::pin!(notices);
+            while let Some(notice) = notices.next().await {
+                if events::is_execution_stream(&notice.stream) {
+                    doorbell.ring();
+                }
+            }
+        });
+        Ok(())
     }
 }
 

@@ -257,6 +257,7 @@ async fn start_worker(
         },
     };
     worker.start().await?;
+    doorbell.ring_on_notices(db).await.context("cannot listen for jobs queued by other processes")?;
     Ok(())
 }
 

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { BASE_URL, launchBrowser, login, newPage, requireBaseUrl, screenshot, setEditorText, waitForVersion } from './helpers.mjs';
+import { createScriptInEditor, launchBrowser, login, newPage, requireBaseUrl, screenshot } from './helpers.mjs';
 
 const stamp = Date.now().toString(36);
 /** Writes a small CSV (one cell holds a comma, so it is quoted) and leaves a plot open. */
@@ -46,12 +46,7 @@ after(async () => {
 });
 
 test('a run that writes a CSV and leaves a plot open shows the figure inline and the table, and the figure zooms', async () => {
-  await page.goto(`${BASE_URL}/editor/new`);
-  await page.waitForSelector('.monaco-editor');
-  await setEditorText(page, PLOTTER);
-  await page.click('button:has-text("Save")');
-  await page.waitForURL(/\/editor\/\d+$/);
-  await waitForVersion(page, '0.1');
+  await createScriptInEditor(page, PLOTTER);
 
   await page.click('button:has-text("Run draft")');
   await page.waitForSelector('[data-testid=execution-meta]', { timeout: 90_000 });

@@ -11,13 +11,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   BASE_URL,
+  createScriptInEditor,
   diffSideText,
   launchBrowser,
   login,
   newPage,
   requireBaseUrl,
   screenshot,
-  scriptIdFromUrl,
   setEditorText,
   waitForEditorText,
   waitForVersion,
@@ -54,13 +54,7 @@ after(async () => {
 const diffSide = (side) => diffSideText(page, 'fix-diff-frame', side);
 
 test('an answer streams into the panel: its text grows while it is still arriving, then model and cost show', async () => {
-  await page.goto(`${BASE_URL}/editor/new`);
-  await page.waitForSelector('.monaco-editor');
-  await setEditorText(page, BROKEN);
-  await page.click('button:has-text("Save")');
-  await page.waitForURL(/\/editor\/\d+$/);
-  scriptId = scriptIdFromUrl(page);
-  await waitForVersion(page, '0.1');
+  scriptId = await createScriptInEditor(page, BROKEN);
 
   // Every text the answer shows while the exchange is still pending, as the page renders it.
   await page.evaluate(() => {

@@ -140,3 +140,20 @@ export function scriptIdFromUrl(page) {
   if (!match) throw new Error(`not on an editor page: ${page.url()}`);
   return Number(match[1]);
 }
+
+/**
+ * Creates a script from the editor's "new" page with `text` and saves it (version 0.1);
+ * the page stays on the new script's editor.
+ * @param {import('playwright-core').Page} page
+ * @param {string} text
+ * @returns {Promise<number>} the new script's id
+ */
+export async function createScriptInEditor(page, text) {
+  await page.goto(`${BASE_URL}/editor/new`);
+  await page.waitForSelector('.monaco-editor');
+  await setEditorText(page, text);
+  await page.click('button:has-text("Save")');
+  await page.waitForURL(/\/editor\/\d+$/);
+  await waitForVersion(page, '0.1');
+  return scriptIdFromUrl(page);
+}

@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   BASE_URL,
+  createScriptInEditor,
   launchBrowser,
   login,
   newPage,
   requireBaseUrl,
   screenshot,
-  scriptIdFromUrl,
   setEditorText,
   waitForEditorText,
   waitForVersion,
@@ -67,13 +67,7 @@ async function savedScript() {
 }
 
 test('an editor saves two versions', async () => {
-  await page.goto(`${BASE_URL}/editor/new`);
-  await page.waitForSelector('.monaco-editor');
-  await setEditorText(page, scriptWith('1'));
-  await page.click('button:has-text("Save")');
-  await page.waitForURL(/\/editor\/\d+$/);
-  scriptId = scriptIdFromUrl(page);
-  await waitForVersion(page, '0.1');
+  scriptId = await createScriptInEditor(page, scriptWith('1'));
   await setEditorText(page, scriptWith('2'));
   await page.click('button:has-text("Save")');
   await waitForVersion(page, '0.2');

@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   BASE_URL,
+  createScriptInEditor,
   diffSideText,
   launchBrowser,
   login,
   newPage,
   requireBaseUrl,
   screenshot,
-  scriptIdFromUrl,
   setEditorText,
   waitForEditorText,
   waitForVersion,
@@ -75,13 +75,7 @@ async function runStatus() {
 }
 
 test('a run streams: the first line shows while it still runs, then the second and Success', async () => {
-  await page.goto(`${BASE_URL}/editor/new`);
-  await page.waitForSelector('.monaco-editor');
-  await setEditorText(page, SLOW);
-  await page.click('button:has-text("Save")');
-  await page.waitForURL(/\/editor\/\d+$/);
-  slowId = scriptIdFromUrl(page);
-  await waitForVersion(page, '0.1');
+  slowId = await createScriptInEditor(page, SLOW);
 
   await page.click('button:has-text("Run draft")');
   await page.waitForSelector('[data-testid=stdout]:has-text("first line")', { timeout: 60_000 });
@@ -122,13 +116,7 @@ test('a reloaded page reattaches to a run still going', async () => {
 });
 
 test('an editor saves with a message (Ctrl+S saves without one); the history shows it', async () => {
-  await page.goto(`${BASE_URL}/editor/new`);
-  await page.waitForSelector('.monaco-editor');
-  await setEditorText(page, saying('one'));
-  await page.click('button:has-text("Save")');
-  await page.waitForURL(/\/editor\/\d+$/);
-  versionsId = scriptIdFromUrl(page);
-  await waitForVersion(page, '0.1');
+  versionsId = await createScriptInEditor(page, saying('one'));
   await page.click('button:has-text("Merge to prod")');
   await page.click('[data-testid=merge-dialog] button:has-text("Merge v0.1 to prod")');
   await page.waitForSelector('[data-testid=prod-badge]:has-text("prod v0.1")');

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { BASE_URL, launchBrowser, login, newPage, requireBaseUrl, screenshot, setEditorText, waitForVersion } from './helpers.mjs';
+import { createScriptInEditor, launchBrowser, login, newPage, requireBaseUrl, screenshot, setEditorText, waitForVersion } from './helpers.mjs';
 
 const stamp = Date.now().toString(36);
 const TABLE = `# /// script
@@ -37,12 +37,7 @@ after(async () => {
 });
 
 test('the resolved packages show next to the script, which runs with them; a missing one shows uv\'s error', async () => {
-  await page.goto(`${BASE_URL}/editor/new`);
-  await page.waitForSelector('.monaco-editor');
-  await setEditorText(page, TABLE);
-  await page.click('button:has-text("Save")');
-  await page.waitForURL(/\/editor\/\d+$/);
-  await waitForVersion(page, '0.1');
+  await createScriptInEditor(page, TABLE);
 
   const packages = page.locator('[data-testid=packages]');
   await packages.waitFor();

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createScriptInEditor, launchBrowser, login, newPage, requireBaseUrl, screenshot } from './helpers.mjs';
+import { browserLoggedInAs, createScriptInEditor, screenshot } from './helpers.mjs';
 
 const stamp = Date.now().toString(36);
 /** Writes a small CSV (one cell holds a comma, so it is quoted) and leaves a plot open. */
@@ -35,10 +35,7 @@ let page;
 let pageErrors = [];
 
 before(async () => {
-  requireBaseUrl();
-  browser = await launchBrowser();
-  ({ page, errors: pageErrors } = await newPage(browser));
-  await login(page, 'ed1', '1editor');
+  ({ browser, page, errors: pageErrors } = await browserLoggedInAs('ed1', '1editor'));
 });
 
 after(async () => {

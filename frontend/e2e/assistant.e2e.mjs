@@ -11,12 +11,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   BASE_URL,
+  browserLoggedInAs,
   createScriptInEditor,
   diffSideText,
-  launchBrowser,
-  login,
-  newPage,
-  requireBaseUrl,
   screenshot,
   setEditorText,
   waitForEditorText,
@@ -40,10 +37,7 @@ let pageErrors = [];
 let scriptId;
 
 before(async () => {
-  requireBaseUrl();
-  browser = await launchBrowser();
-  ({ page, errors: pageErrors } = await newPage(browser));
-  await login(page, 'ed1', '1editor');
+  ({ browser, page, errors: pageErrors } = await browserLoggedInAs('ed1', '1editor'));
 });
 
 after(async () => {

@@ -157,3 +157,16 @@ export async function createScriptInEditor(page, text) {
   await waitForVersion(page, '0.1');
   return scriptIdFromUrl(page);
 }
+
+/**
+ * A browser with one page (its uncaught errors collected) logged in as `username`.
+ * @param {string} username
+ * @param {string} password
+ */
+export async function browserLoggedInAs(username, password) {
+  requireBaseUrl();
+  const browser = await launchBrowser();
+  const { page, errors } = await newPage(browser);
+  await login(page, username, password);
+  return { browser, page, errors };
+}

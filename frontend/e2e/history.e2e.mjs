@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   BASE_URL,
+  browserLoggedInAs,
   createScriptInEditor,
-  launchBrowser,
   login,
   newPage,
-  requireBaseUrl,
   screenshot,
   setEditorText,
   waitForEditorText,
@@ -33,10 +32,7 @@ let page;
 let scriptId;
 
 before(async () => {
-  requireBaseUrl();
-  browser = await launchBrowser();
-  ({ page } = await newPage(browser));
-  await login(page, 'ed1', '1editor');
+  ({ browser, page } = await browserLoggedInAs('ed1', '1editor'));
 });
 
 after(async () => {

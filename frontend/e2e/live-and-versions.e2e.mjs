@@ -7,12 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   BASE_URL,
+  browserLoggedInAs,
   createScriptInEditor,
   diffSideText,
-  launchBrowser,
-  login,
-  newPage,
-  requireBaseUrl,
   screenshot,
   setEditorText,
   waitForEditorText,
@@ -46,10 +43,7 @@ print("${word}")
 `;
 
 before(async () => {
-  requireBaseUrl();
-  browser = await launchBrowser();
-  ({ page, errors: pageErrors } = await newPage(browser));
-  await login(page, 'ed1', '1editor');
+  ({ browser, page, errors: pageErrors } = await browserLoggedInAs('ed1', '1editor'));
 });
 
 after(async () => {

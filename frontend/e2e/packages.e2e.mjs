@@ -6,7 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createScriptInEditor, launchBrowser, login, newPage, requireBaseUrl, screenshot, setEditorText, waitForVersion } from './helpers.mjs';
+import {
+  browserLoggedInAs,
+  createScriptInEditor,
+  screenshot,
+  setEditorText,
+  waitForVersion,
+} from './helpers.mjs';
 
 const stamp = Date.now().toString(36);
 const TABLE = `# /// script
@@ -26,10 +32,7 @@ let page;
 let pageErrors = [];
 
 before(async () => {
-  requireBaseUrl();
-  browser = await launchBrowser();
-  ({ page, errors: pageErrors } = await newPage(browser));
-  await login(page, 'ed1', '1editor');
+  ({ browser, page, errors: pageErrors } = await browserLoggedInAs('ed1', '1editor'));
 });
 
 after(async () => {
